@@ -1,0 +1,216 @@
+/**
+ * Node-only helpers for the data tests (never imported by app code).
+ * Node's modules are loaded untyped on purpose: the app's tsconfig has no @types/node (which would
+ * change DOM types such as setTimeout's return type for the whole program), so the few functions used
+ * here are typed by hand.
+ */
+import { CIFAR_RECORD_BYTES } from './cifarBinary';
+
+interface NodeFs {
+  readFileSync(path: URL | string): Uint8Array;
+  openSync(path: URL | string, flags: string): number;
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  closeSync(fd: number): void;
+  existsSync(path: URL | string): boolean;
+  mkdtempSync(prefix: string): string;
+  mkdirSync(path: string, options: { recursive: boolean }): void;
+  writeFileSync(path: string, data: Uint8Array): void;
+  rmSync(path: string, options: { recursive: boolean; force: boolean }): void;
+}
+interface NodeChildProcess {
+  execFileSync(file: string, args: string[], options: { cwd: string; stdio?: string }): Uint8Array;
+}
+interface NodeZlib {
+  gzipSync(data: Uint8Array, options?: { level?: number }): Uint8Array;
+}
+interface NodeHttp {
+  createServer(handler: (req: { url?: string }, res: NodeResponse) => void): NodeServer;
+}
+interface NodeResponse {
+  writeHead(status: number, headers?: Record<string, string | number>): void;
+  write(chunk: Uint8Array): void;
+  end(data?: Uint8Array | string): void;
+}
+interface NodeServer {
+  listen(port: number, host: string, cb: () => void): void;
+  address(): { port: number };
+  close(cb?: () => void): void;
+}
+
+const load = (name: string): Promise<unknown> => import(/* @vite-ignore */ name);
+export const fs = (await load('node:fs')) as NodeFs;
+export const zlib = (await load('node:zlib')) as NodeZlib;
+const http = (await load('node:http')) as NodeHttp;
+const childProcess = (await load('node:child_process')) as NodeChildProcess;
+const os = (await load('node:os')) as { tmpdir(): string };
+
+/** The real CIFAR-10 training set (data_batch_1..5 concatenated), outside the repository. */
+export const TRAIN_BIN = new URL('../../../../shared/data/cifar10/train.bin', import.meta.url);
+/** The repository's public/data folder. */
+export const PUBLIC_DATA = new URL('../../../public/data/', import.meta.url);
+
+if (!fs.existsSync(TRAIN_BIN)) {
+  throw new Error(`The data tests need the real CIFAR-10 file at ${TRAIN_BIN.pathname} (see ../shared/data/cifar10/README.md)`);
+}
+
+/** `count` raw records of train.bin starting at record `first`. */
+export function trainRecords(first: number, count: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(count * CIFAR_RECORD_BYTES);
+  const fd = fs.openSync(TRAIN_BIN, 'r');
+  try {
+    const n = fs.readSync(fd, out, 0, out.length, first * CIFAR_RECORD_BYTES);
+    if (n !== out.length) throw new Error(`short read from train.bin: ${n} of ${out.length} bytes`);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return out;
+}
+
+export function gzip(data: Uint8Array, level = 6): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(zlib.gzipSync(data, { level }));
+}
+
+/** A File-like object whose stream delivers `data` in chunks of the given sizes (cycled), to exercise chunk boundaries. */
+export function fileFrom(name: string, data: Uint8Array, chunkSizes: number[] = [65536]): { name: string; size: number; stream(): ReadableStream<Uint8Array> } {
+  return {
+    name,
+    size: data.length,
+    stream() {
+      let pos = 0;
+      let i = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pos >= data.length) {
+            controller.close();
+            return;
+          }
+          const n = chunkSizes[i++ % chunkSizes.length];
+          controller.enqueue(data.slice(pos, pos + n));
+          pos += n;
+        },
+      });
+    },
+  };
+}
+
+export interface TarInput {
+  name: string;
+  data?: Uint8Array;
+  /** '0' file (default), '5' directory, 'x' pax header (data = pax records). */
+  type?: '0' | '5' | 'x';
+}
+
+function octal(header: Uint8Array, offset: number, length: number, value: number): void {
+  const s = value.toString(8).padStart(length - 1, '0');
+  for (let i = 0; i < s.length; i++) header[offset + i] = s.charCodeAt(i);
+  header[offset + length - 1] = 0;
+}
+
+/** A minimal ustar writer (names up to 100 bytes), ending with two zero blocks like tar(1). */
+export function makeTar(entries: TarInput[]): Uint8Array<ArrayBuffer> {
+  const blocks: Uint8Array[] = [];
+  for (const e of entries) {
+    const data = e.data ?? new Uint8Array(0);
+    const header = new Uint8Array(512);
+    const name = new TextEncoder().encode(e.name);
+    if (name.length > 100) throw new Error('name too long for this test writer');
+    header.set(name, 0);
+    octal(header, 100, 8, e.type === '5' ? 0o755 : 0o644);
+    octal(header, 108, 8, 0);
+    octal(header, 116, 8, 0);
+    octal(header, 124, 12, data.length);
+    octal(header, 136, 12, 0);
+    header[156] = (e.type ?? '0').charCodeAt(0);
+    header.set(new TextEncoder().encode('ustar\u000000'), 257);
+    header.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const b of header) sum += b;
+    octal(header, 148, 7, sum);
+    header[155] = 0x20;
+    blocks.push(header, data, new Uint8Array((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(new Uint8Array(1024));
+  const out = new Uint8Array(blocks.reduce((s, b) => s + b.length, 0));
+  let pos = 0;
+  for (const b of blocks) {
+    out.set(b, pos);
+    pos += b.length;
+  }
+  return out;
+}
+
+/** Serves `routes` (path → bytes, with optional headers) on 127.0.0.1 until `close()`. */
+export async function serve(
+  routes: Record<string, { body: Uint8Array | string; headers?: Record<string, string | number> }>,
+): Promise<{ base: string; requests: string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    const path = req.url ?? '/';
+    requests.push(path);
+    const route = routes[path];
+    if (!route) {
+      res.writeHead(404, { connection: 'close' });
+      res.end('not found');
+      return;
+    }
+    const body = typeof route.body === 'string' ? new TextEncoder().encode(route.body) : route.body;
+    res.writeHead(200, { 'content-length': body.length, connection: 'close', ...route.headers });
+    // Several spaced-out writes so the client sees more than one chunk.
+    const step = Math.max(1, Math.ceil(body.length / 8));
+    let pos = 0;
+    const next = () => {
+      if (pos >= body.length) {
+        res.end();
+        return;
+      }
+      res.write(body.subarray(pos, pos + step));
+      pos += step;
+      setTimeout(next, 5);
+    };
+    next();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${server.address().port}/`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export async function sha256Hex(data: Uint8Array<ArrayBuffer>): Promise<string> {
+  return Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', data)), (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Index of the first element where a and b differ (-1 when equal; the shorter length when one is a prefix). Fast, unlike toEqual on big arrays. */
+export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
+}
+
+/** Whether the system tar(1) can be run (for checks against a real-world tar writer). */
+export const hasSystemTar = (() => {
+  try {
+    childProcess.execFileSync('tar', ['--version'], { cwd: os.tmpdir(), stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Builds a tar with the system tar(1) from `files` (path → bytes), in the given archive format. */
+export function systemTar(files: Record<string, Uint8Array>, format: 'gnu' | 'pax' | 'ustar'): Uint8Array {
+  const dir = fs.mkdtempSync(`${os.tmpdir()}/tar-test-`);
+  try {
+    for (const [path, data] of Object.entries(files)) {
+      const slash = path.lastIndexOf('/');
+      if (slash > 0) fs.mkdirSync(`${dir}/${path.slice(0, slash)}`, { recursive: true });
+      fs.writeFileSync(`${dir}/${path}`, data);
+    }
+    return new Uint8Array(
+      childProcess.execFileSync('tar', [`--format=${format}`, '-cf', '-', '--sort=name', ...Object.keys(files)], { cwd: dir }),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
