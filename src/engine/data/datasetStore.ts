@@ -1,0 +1,278 @@
+/**
+ * Keeps one loaded dataset (the full CIFAR-10 the user gave us) in IndexedDB so the next visit does
+ * not ask for the files again.
+ *
+ * Database "unlearning-playground-datasets" v1, two object stores written together in ONE transaction:
+ *   splits: key "train" | "validation" | "test" → { datasetId, split, count, images, labels, sourceIndex }
+ *           (the typed arrays' ArrayBuffers, stored by structured clone)
+ *   meta:   key "saved" → { format: 1, complete: true, id, name, classNames, counts, bytes, savedAt }
+ * The meta record is written last and is the completeness marker: a dataset is read back only when
+ * meta is complete and every split record carries the same datasetId with consistent lengths.
+ * A failed save aborts its transaction, so what was saved before stays as it was.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { z } from 'zod';
+import { NUM_CLASSES, PIXELS_PER_IMAGE, type CifarDataset, type ImageSet, type SplitName } from './types';
+
+const DB_NAME = 'unlearning-playground-datasets';
+const DB_VERSION = 1;
+const META_KEY = 'saved';
+const FORMAT = 1;
+
+interface StoredSplit {
+  datasetId: string;
+  split: SplitName;
+  count: number;
+  images: ArrayBuffer;
+  labels: ArrayBuffer;
+  sourceIndex: ArrayBuffer;
+}
+
+const metaSchema = z.object({
+  format: z.literal(FORMAT),
+  complete: z.literal(true),
+  id: z.string().min(1),
+  name: z.string(),
+  classNames: z.array(z.string()).length(NUM_CLASSES),
+  counts: z.object({
+    train: z.number().int().nonnegative(),
+    validation: z.number().int().nonnegative(),
+    test: z.number().int().nonnegative().optional(),
+  }),
+  bytes: z.number().int().nonnegative(),
+  savedAt: z.string(),
+});
+type StoredMeta = z.infer<typeof metaSchema>;
+
+interface Schema extends DBSchema {
+  meta: { key: string; value: StoredMeta };
+  splits: { key: SplitName; value: StoredSplit };
+}
+
+/** What is saved, without loading the pixels. */
+export interface SavedDatasetInfo {
+  id: string;
+  name: string;
+  counts: { train: number; validation: number; test?: number };
+  /** Bytes of pixel, label and index data stored. */
+  bytes: number;
+  /** ISO date of the save. */
+  savedAt: string;
+}
+
+export type DatasetStoreErrorKind = 'unavailable' | 'quota' | 'failed' | 'corrupt';
+
+/** A storage operation failed; `kind` says why, the message says it for people. */
+export class DatasetStoreError extends Error {
+  constructor(
+    message: string,
+    readonly kind: DatasetStoreErrorKind,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DatasetStoreError';
+  }
+}
+
+const explain = (e: unknown) =>
+  e instanceof Error || (typeof DOMException !== 'undefined' && e instanceof DOMException)
+    ? `${(e as Error).name}: ${(e as Error).message}`
+    : String(e);
+
+async function open(): Promise<IDBPDatabase<Schema>> {
+  if (!(globalThis as { indexedDB?: IDBFactory }).indexedDB) {
+    throw new DatasetStoreError(
+      'Browser storage (IndexedDB) is not available here (it may be disabled, or this is a private window), so the dataset cannot be kept between visits.',
+      'unavailable',
+    );
+  }
+  try {
+    return await openDB<Schema>(DB_NAME, DB_VERSION, {
+      upgrade(db) {
+        if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
+        if (!db.objectStoreNames.contains('splits')) db.createObjectStore('splits');
+      },
+    });
+  } catch (e) {
+    throw new DatasetStoreError(
+      `Could not open browser storage (IndexedDB), so the dataset cannot be kept between visits (${explain(e)}).`,
+      'unavailable',
+      { cause: e },
+    );
+  }
+}
+
+/** The array's bytes as an ArrayBuffer of exactly its length (no copy when it already is one). */
+function ownBuffer(a: Uint8Array | Uint32Array): ArrayBuffer {
+  return (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a.buffer : a.slice().buffer) as ArrayBuffer;
+}
+
+function checkSet(set: ImageSet, split: SplitName): void {
+  const ok =
+    Number.isInteger(set.count) &&
+    set.images.length === set.count * PIXELS_PER_IMAGE &&
+    set.labels.length === set.count &&
+    set.sourceIndex.length === set.count;
+  if (!ok) throw new DatasetStoreError(`Cannot save the dataset: its ${split} split has inconsistent array lengths.`, 'failed');
+}
+
+function splitsOf(ds: CifarDataset): Array<[SplitName, ImageSet]> {
+  const out: Array<[SplitName, ImageSet]> = [
+    ['train', ds.train],
+    ['validation', ds.validation],
+  ];
+  if (ds.test) out.push(['test', ds.test]);
+  return out;
+}
+
+const setBytes = (s: ImageSet) => s.images.byteLength + s.labels.byteLength + s.sourceIndex.byteLength;
+const infoOf = (m: StoredMeta): SavedDatasetInfo => ({ id: m.id, name: m.name, counts: { ...m.counts }, bytes: m.bytes, savedAt: m.savedAt });
+
+/**
+ * Saves `ds`, replacing what was saved before, in one transaction: either all of it lands or nothing
+ * changes. Rejects with DatasetStoreError (kind "quota" when the browser refuses the space).
+ */
+export async function saveDataset(ds: CifarDataset): Promise<SavedDatasetInfo> {
+  const splits = splitsOf(ds);
+  for (const [name, set] of splits) checkSet(set, name);
+  const bytes = splits.reduce((s, [, set]) => s + setBytes(set), 0);
+  const meta: StoredMeta = {
+    format: FORMAT,
+    complete: true,
+    id: ds.id,
+    name: ds.name,
+    classNames: [...ds.classNames],
+    counts: { train: ds.train.count, validation: ds.validation.count, ...(ds.test ? { test: ds.test.count } : {}) },
+    bytes,
+    savedAt: new Date().toISOString(),
+  };
+
+  const db = await open();
+  try {
+    const tx = db.transaction(['meta', 'splits'], 'readwrite');
+    try {
+      const store = tx.objectStore('splits');
+      for (const [split, set] of splits) {
+        await store.put(
+          {
+            datasetId: ds.id,
+            split,
+            count: set.count,
+            images: ownBuffer(set.images),
+            labels: ownBuffer(set.labels),
+            sourceIndex: ownBuffer(set.sourceIndex),
+          },
+          split,
+        );
+      }
+      if (!ds.test) await store.delete('test');
+      await tx.objectStore('meta').put(meta, META_KEY);
+      await tx.done;
+    } catch (e) {
+      try {
+        tx.abort();
+      } catch {
+        // already finished (aborted by the error)
+      }
+      await tx.done.catch(() => {});
+      const cause = tx.error ?? e;
+      const name = (cause as { name?: string } | null)?.name;
+      const mb = (bytes / 1e6).toFixed(0);
+      if (name === 'QuotaExceededError') {
+        throw new DatasetStoreError(
+          `Not enough browser storage to keep the dataset (${mb} MB needed). Nothing was changed; the files will be needed again next visit.`,
+          'quota',
+          { cause },
+        );
+      }
+      throw new DatasetStoreError(
+        `Saving the dataset (${mb} MB) to browser storage failed (${explain(cause)}). Nothing was changed.`,
+        'failed',
+        { cause },
+      );
+    }
+  } finally {
+    db.close();
+  }
+  return infoOf(meta);
+}
+
+function toImageSet(record: StoredSplit | undefined, meta: StoredMeta, split: SplitName, expected: number): ImageSet {
+  const damaged = (why: string) =>
+    new DatasetStoreError(`The dataset saved in browser storage is damaged (${split}: ${why}); clear it and load the files again.`, 'corrupt');
+  if (!record) throw damaged('missing');
+  if (record.datasetId !== meta.id) throw damaged(`belongs to dataset ${record.datasetId}, not ${meta.id}`);
+  if (
+    record.count !== expected ||
+    !(record.images instanceof ArrayBuffer) ||
+    !(record.labels instanceof ArrayBuffer) ||
+    !(record.sourceIndex instanceof ArrayBuffer) ||
+    record.images.byteLength !== expected * PIXELS_PER_IMAGE ||
+    record.labels.byteLength !== expected ||
+    record.sourceIndex.byteLength !== expected * 4
+  ) {
+    throw damaged('wrong sizes');
+  }
+  const labels = new Uint8Array(record.labels);
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= NUM_CLASSES) throw damaged(`label ${labels[i]} at ${i}`);
+  return { images: new Uint8Array(record.images), labels, count: expected, sourceIndex: new Uint32Array(record.sourceIndex) };
+}
+
+/**
+ * The saved dataset, or undefined when none was completely saved.
+ * Rejects with DatasetStoreError when storage is unavailable ("unavailable") or the saved data is inconsistent ("corrupt").
+ */
+export async function loadSavedDataset(): Promise<CifarDataset | undefined> {
+  const db = await open();
+  try {
+    const tx = db.transaction(['meta', 'splits'], 'readonly');
+    const parsed = metaSchema.safeParse(await tx.objectStore('meta').get(META_KEY));
+    if (!parsed.success) {
+      await tx.done;
+      return undefined;
+    }
+    const meta = parsed.data;
+    const store = tx.objectStore('splits');
+    const [train, validation, test] = await Promise.all([store.get('train'), store.get('validation'), store.get('test')]);
+    await tx.done;
+    return {
+      id: meta.id,
+      name: meta.name,
+      classNames: meta.classNames,
+      train: toImageSet(train, meta, 'train', meta.counts.train),
+      validation: toImageSet(validation, meta, 'validation', meta.counts.validation),
+      ...(meta.counts.test !== undefined ? { test: toImageSet(test, meta, 'test', meta.counts.test) } : {}),
+    };
+  } catch (e) {
+    if (e instanceof DatasetStoreError) throw e;
+    throw new DatasetStoreError(`Reading the saved dataset from browser storage failed (${explain(e)}).`, 'failed', { cause: e });
+  } finally {
+    db.close();
+  }
+}
+
+/** Describes the saved dataset without loading its pixels; undefined when none was completely saved. */
+export async function savedDatasetInfo(): Promise<SavedDatasetInfo | undefined> {
+  const db = await open();
+  try {
+    const parsed = metaSchema.safeParse(await db.get('meta', META_KEY));
+    return parsed.success ? infoOf(parsed.data) : undefined;
+  } catch (e) {
+    throw new DatasetStoreError(`Reading browser storage failed (${explain(e)}).`, 'failed', { cause: e });
+  } finally {
+    db.close();
+  }
+}
+
+/** Deletes the saved dataset (all of it, in one transaction). */
+export async function clearSavedDataset(): Promise<void> {
+  const db = await open();
+  try {
+    const tx = db.transaction(['meta', 'splits'], 'readwrite');
+    await Promise.all([tx.objectStore('meta').clear(), tx.objectStore('splits').clear(), tx.done]);
+  } catch (e) {
+    throw new DatasetStoreError(`Clearing the saved dataset failed (${explain(e)}).`, 'failed', { cause: e });
+  } finally {
+    db.close();
+  }
+}
