@@ -1,0 +1,56 @@
+/** Thrown out of a run when the user cancels it. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+/** Lets the event loop run (so pause/cancel messages arrive) without the ≥4 ms clamp of setTimeout. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * Pause, resume and cancel for a long run. The run calls `checkpoint()` between steps: it yields to
+ * the event loop, waits while paused, and throws CancelledError once cancelled.
+ */
+export class RunControl {
+  private paused = false;
+  private cancelled = false;
+  private wake: (() => void) | undefined;
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+  get isCancelled(): boolean {
+    return this.cancelled;
+  }
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+  cancel(): void {
+    this.cancelled = true;
+    this.wake?.();
+  }
+
+  async checkpoint(): Promise<void> {
+    await yieldToEventLoop();
+    while (this.paused && !this.cancelled) {
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+    if (this.cancelled) throw new CancelledError();
+  }
+}

@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../rng';
+import { ParamBuilder, batchNorm, type BatchNormParams } from './params';
+import type { Forward } from './model';
+
+/**
+ * The ResNet-9 of the paper's code (the FFCV CIFAR-10 ResNet-9 used by datamodels, TRAK and
+ * data-unlearning-bench), with every channel count scaled by `width`:
+ *   conv_bn(3→64, k3) · conv_bn(64→128, k5, stride 2, pad 2) · Residual(conv_bn(128→128) ×2)
+ *   · conv_bn(128→256, k3) · maxpool 2 · Residual(conv_bn(256→256) ×2) · conv_bn(256→128, k3, pad 0)
+ *   · global max pool · linear(128→10, no bias) · ×0.2
+ * width 1 is the paper's model (≈2.3M parameters); width 0.25 (≈143k) is the playground's default.
+ */
+export function buildResNet9(rng: Rng, width: number) {
+  if (!(width > 0 && width <= 1)) throw new Error(`ResNet-9 width must be in (0, 1], got ${width}`);
+  const c = (channels: number) => Math.max(1, Math.round(channels * width));
+  const [c64, c128, c256] = [c(64), c(128), c(256)];
+  const b = new ParamBuilder(rng);
+  type ConvBn = { w: tf.Variable; bn: BatchNormParams; stride: number; pad: number | 'same' | 'valid' };
+  const convBn = (name: string, k: number, cin: number, cout: number, stride = 1, pad: ConvBn['pad'] = 'same'): ConvBn => ({
+    w: b.conv(`${name}.conv`, k, cin, cout),
+    bn: b.batchNorm(`${name}.bn`, cout),
+    stride,
+    pad,
+  });
+  const prep = convBn('prep', 3, 3, c64);
+  const layer1 = convBn('layer1', 5, c64, c128, 2, 2);
+  const res1 = [convBn('res1a', 3, c128, c128), convBn('res1b', 3, c128, c128)];
+  const layer2 = convBn('layer2', 3, c128, c256);
+  const res2 = [convBn('res2a', 3, c256, c256), convBn('res2b', 3, c256, c256)];
+  const layer3 = convBn('layer3', 3, c256, c128, 1, 'valid');
+  const head = b.dense('linear', c128, 10, false);
+
+  const forward: Forward = (x, training) =>
+    tf.tidy(() => {
+      const apply = (h: tf.Tensor4D, l: ConvBn) =>
+        tf.relu(batchNorm(tf.conv2d(h, l.w as tf.Tensor4D, l.stride, l.pad), l.bn, training));
+      let h = apply(apply(x, prep), layer1);
+      h = tf.add(h, apply(apply(h, res1[0]), res1[1]));
+      h = tf.maxPool(apply(h, layer2), 2, 2, 'valid');
+      h = tf.add(h, apply(apply(h, res2[0]), res2[1]));
+      h = apply(h, layer3);
+      const pooled = tf.max(h, [1, 2]) as tf.Tensor2D; // adaptive max pool to 1×1
+      return tf.mul(tf.matMul(pooled, head.kernel as tf.Tensor2D), 0.2) as tf.Tensor2D;
+    });
+
+  return { trainable: b.trainable, state: b.state, forward };
+}

@@ -1,0 +1,187 @@
+import * as tf from '@tensorflow/tfjs';
+import { RunControl } from '../control';
+import { fillBatch, toInputTensor } from '../data/batches';
+import { PIXELS_PER_IMAGE, type ImageSet } from '../data/types';
+import type { Model } from '../models/model';
+import { createRng, shuffleInPlace } from '../rng';
+import { SgdMomentum } from './optimizers';
+import { triangularLr } from './schedule';
+
+/** The paper's recipe shape (SGD + momentum, triangular LR, weight decay), scaled to the browser. */
+export interface TrainRecipe {
+  epochs: number;
+  batchSize: number;
+  peakLr: number;
+  /** Epoch at which the triangular schedule peaks (the paper: 5 of 24). */
+  peakEpoch: number;
+  momentum: number;
+  weightDecay: number;
+  /** Random horizontal flips (off in the paper's recipe). */
+  flip: boolean;
+}
+
+export interface TrainProgress {
+  phase: string;
+  epoch: number;
+  epochs: number;
+  step: number;
+  totalSteps: number;
+  /** Mean training loss and accuracy over the steps since the last event. */
+  loss: number;
+  accuracy: number;
+  lr: number;
+  imagesPerSec: number;
+  etaSeconds: number;
+  /** Seconds from the start of training to the end of the first step (includes shader compilation). */
+  firstStepSeconds: number;
+}
+
+export interface TrainOptions {
+  /** Seeds the data order and augmentation (the model's init has its own seed). */
+  seed: number;
+  phase?: string;
+  control?: RunControl;
+  onProgress?: (p: TrainProgress) => void;
+  /** Minimum milliseconds between progress events (the loss is read from the device only then). */
+  progressIntervalMs?: number;
+}
+
+export interface TrainSummary {
+  steps: number;
+  examplesProcessed: number;
+  seconds: number;
+  firstStepSeconds: number;
+  imagesPerSec: number;
+  finalLoss: number;
+}
+
+/** Number of optimisation steps: the last partial batch of each epoch is dropped (fixed shapes). */
+export function stepsPerEpoch(examples: number, batchSize: number): number {
+  return Math.max(1, Math.floor(examples / Math.min(batchSize, examples)));
+}
+
+function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const logProbs = tf.logSoftmax(logits);
+    const picked = tf.sum(tf.mul(logProbs, tf.oneHot(labels, logits.shape[1])), 1);
+    return tf.neg(tf.mean(picked)) as tf.Scalar;
+  });
+}
+
+/**
+ * Trains `model` in place on `set[indices]` with the recipe. Batches are built from the uint8 data one
+ * at a time; every step runs inside tidy, so `tf.memory().numTensors` is the same before and after.
+ */
+export async function trainModel(
+  model: Model,
+  set: ImageSet,
+  indices: ArrayLike<number>,
+  recipe: TrainRecipe,
+  options: TrainOptions,
+): Promise<TrainSummary> {
+  const n = indices.length;
+  if (n === 0) throw new Error('cannot train on an empty set');
+  const batchSize = Math.min(recipe.batchSize, n);
+  const perEpoch = stepsPerEpoch(n, batchSize);
+  const totalSteps = perEpoch * recipe.epochs;
+  const rng = createRng(options.seed).fork('data-order');
+  const order = Int32Array.from(indices as ArrayLike<number>);
+  const raw = new Float32Array(batchSize * PIXELS_PER_IMAGE);
+  const labels = new Int32Array(batchSize);
+  const flips = new Uint8Array(batchSize);
+  const batchIndices = new Int32Array(batchSize);
+  const variables = model.trainable.map((p) => p.variable);
+  const optimizer = new SgdMomentum(variables, recipe.momentum, recipe.weightDecay);
+  const phase = options.phase ?? 'train';
+  const intervalMs = options.progressIntervalMs ?? 250;
+
+  const start = performance.now();
+  let firstStepSeconds = 0;
+  let timedFrom = start;
+  let timedSteps = 0;
+  let lastEventAt = 0;
+  let sums: tf.Tensor1D | undefined; // [loss sum, correct count] since the last read
+  let stepsInSums = 0;
+  let lastLoss = Number.NaN;
+  let step = 0;
+
+  const readSums = async (epoch: number) => {
+    if (!sums) return;
+    const [lossSum, correct] = await sums.data();
+    sums.dispose();
+    sums = undefined;
+    const now = performance.now();
+    if (step === 1 && firstStepSeconds === 0) {
+      firstStepSeconds = (now - start) / 1000;
+      timedFrom = now;
+      timedSteps = 0;
+    }
+    const elapsed = (now - timedFrom) / 1000;
+    const rate = timedSteps > 0 && elapsed > 0 ? (timedSteps * batchSize) / elapsed : 0;
+    lastLoss = lossSum / stepsInSums;
+    options.onProgress?.({
+      phase,
+      epoch,
+      epochs: recipe.epochs,
+      step,
+      totalSteps,
+      loss: lastLoss,
+      accuracy: correct / (stepsInSums * batchSize),
+      lr: triangularLr(step / perEpoch, recipe.epochs, recipe.peakLr, recipe.peakEpoch),
+      imagesPerSec: rate,
+      etaSeconds: rate > 0 ? ((totalSteps - step) * batchSize) / rate : Number.NaN,
+      firstStepSeconds,
+    });
+    stepsInSums = 0;
+    lastEventAt = now;
+  };
+
+  try {
+    for (let epoch = 0; epoch < recipe.epochs; epoch++) {
+      shuffleInPlace(order, rng);
+      for (let s = 0; s < perEpoch; s++) {
+        await options.control?.checkpoint();
+        for (let b = 0; b < batchSize; b++) {
+          batchIndices[b] = order[s * batchSize + b];
+          flips[b] = recipe.flip && rng.next() < 0.5 ? 1 : 0;
+        }
+        fillBatch(set, batchIndices, raw, labels, recipe.flip ? flips : undefined);
+        const lr = triangularLr((step + 0.5) / perEpoch, recipe.epochs, recipe.peakLr, recipe.peakEpoch);
+        const stepStats = tf.tidy(() => {
+          const x = toInputTensor(raw, batchSize);
+          const y = tf.tensor1d(labels, 'int32');
+          let correct: tf.Scalar | undefined;
+          const { value, grads } = tf.variableGrads(() => {
+            const logits = model.apply(x, true);
+            correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')) as tf.Scalar);
+            return softmaxCrossEntropy(logits, y);
+          }, variables);
+          optimizer.step(grads, lr);
+          const stats = tf.stack([value, correct!]) as tf.Tensor1D;
+          correct!.dispose();
+          return sums ? tf.add(sums, stats) : stats;
+        });
+        sums?.dispose();
+        sums = stepStats as tf.Tensor1D;
+        stepsInSums++;
+        step++;
+        timedSteps++;
+        const now = performance.now();
+        if (step === 1 || step === totalSteps || now - lastEventAt >= intervalMs) await readSums(epoch);
+      }
+    }
+  } finally {
+    sums?.dispose();
+    optimizer.dispose();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const timedSeconds = (performance.now() - timedFrom) / 1000;
+  return {
+    steps: totalSteps,
+    examplesProcessed: totalSteps * batchSize,
+    seconds,
+    firstStepSeconds,
+    imagesPerSec: timedSeconds > 0 ? ((totalSteps - 1) * batchSize) / timedSeconds : 0,
+    finalLoss: lastLoss,
+  };
+}
