@@ -312,8 +312,12 @@ describe('loadEmbeddedDataset', () => {
       '/data/small.bin.gz': { body: small.gz, headers: { 'content-encoding': 'gzip' } },
     });
     try {
-      const ds = await loadEmbeddedDataset(server.base);
+      const progress: DataProgress[] = [];
+      const ds = await loadEmbeddedDataset(server.base, (p) => progress.push(p));
       expect(ds.id).toBe(`embedded-${(small.manifest.sha256 as string).slice(0, 12)}`);
+      // Progress is measured against the decoded size here, so it does not hit 1 early.
+      const download = progress.filter((p) => p.stage === 'download').map((p) => p.fraction);
+      expect(download.filter((f) => f > 0 && f < 1).length).toBeGreaterThan(3);
     } finally {
       await server.close();
     }

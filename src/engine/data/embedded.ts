@@ -291,7 +291,8 @@ export async function decodeEmbeddedDataset(
 async function fetchOk(url: URL, file: string, fetchImpl: typeof fetch): Promise<Response> {
   let response: Response;
   try {
-    response = await fetchImpl(url);
+    // Revalidate with the server so a manifest and data file from different builds are not mixed from cache.
+    response = await fetchImpl(url, { cache: 'no-cache' });
   } catch (e) {
     throw new DatasetError(file, `could not be downloaded from ${url.href} (${e instanceof Error ? e.message : String(e)})`);
   }
@@ -299,40 +300,39 @@ async function fetchOk(url: URL, file: string, fetchImpl: typeof fetch): Promise
   return response;
 }
 
-/** Reads a response body into memory, reporting progress against `expectedBytes` (or Content-Length). */
+/**
+ * Reads the data file's response body into memory with progress. Sizes come from the manifest, so
+ * progress works without Content-Length. Servers that add Content-Encoding: gzip to .gz files (Vite's
+ * dev server does) make the browser hand us the decoded payload instead: recognised by its first byte
+ * (not gzip's 0x1f) and then expected to be `decodedBytes` long.
+ */
 async function readBody(
   response: Response,
   file: string,
-  expectedBytes: number,
-  maxBytes: number,
+  compressedBytes: number,
+  decodedBytes: number,
   report: (stage: string, fraction: number) => void,
 ): Promise<Uint8Array> {
-  const header = Number(response.headers.get('content-length'));
-  const total = Number.isFinite(header) && header > 0 ? header : expectedBytes;
-  let buffer = new Uint8Array(expectedBytes);
-  let length = 0;
   if (!response.body) throw new DatasetError(file, 'the response has no body');
   const reader = response.body.getReader();
+  let buffer: Uint8Array | undefined;
+  let length = 0;
   report('download', 0);
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    if (value.length === 0) continue;
+    buffer ??= new Uint8Array(value[0] === 0x1f ? compressedBytes : decodedBytes);
     if (length + value.length > buffer.length) {
-      if (length + value.length > maxBytes) {
-        await reader.cancel().catch(() => {});
-        throw new DatasetError(file, `is larger than the ${expectedBytes} bytes the manifest announces (stale or wrong file?)`);
-      }
-      // The server may have decompressed it (Content-Encoding: gzip): allow up to the decoded size.
-      const bigger = new Uint8Array(maxBytes);
-      bigger.set(buffer.subarray(0, length));
-      buffer = bigger;
+      await reader.cancel().catch(() => {});
+      throw new DatasetError(file, `is larger than the ${buffer.length} bytes the manifest announces (stale or wrong file?)`);
     }
     buffer.set(value, length);
     length += value.length;
-    report('download', length / Math.max(total, length));
+    report('download', length / buffer.length);
   }
   report('download', 1);
-  return buffer.subarray(0, length);
+  return (buffer ?? new Uint8Array(0)).subarray(0, length);
 }
 
 /**

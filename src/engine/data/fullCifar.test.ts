@@ -92,7 +92,9 @@ describe('loadCifarFromFiles', () => {
 
   it('gives the same dataset and id from the .bin files (any order, companions ignored) and from a plain .tar', async () => {
     const bins: DataFile[] = [5, 3, 1, 2, 4].map((k) => fileFrom(`data_batch_${k}.bin`, batch(k), [4096, 3073]));
-    const fromBins = await loadCifarFromFiles([...bins, fileFrom('test_batch.bin', test50), fileFrom('batches.meta.txt', new Uint8Array(3))]);
+    // Real File objects work as they are (here for test_batch.bin).
+    const testFile = new File([test50], 'test_batch.bin');
+    const fromBins = await loadCifarFromFiles([...bins, testFile, fileFrom('batches.meta.txt', new Uint8Array(3))]);
     const fromPlainTar = await loadCifarFromFiles([fileFrom('cifar-10-binary.tar', makeTar(officialEntries()))]);
     for (const ds of [fromBins, fromPlainTar]) {
       expect(ds.id).toBe(fromTar.id);
