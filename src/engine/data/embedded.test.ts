@@ -267,6 +267,7 @@ describe('decodeEmbeddedDataset on a small file built from the documented format
       [(m) => (m.splits.train.count = 'many'), /field "splits\.train\.count"/],
       [(m) => (m.predictor = 'png'), /field "predictor"/],
       [(m) => (m.uncompressedBytes = 5), /field "uncompressedBytes"/],
+      [(m) => (m.classNames as string[]).reverse(), /field "classNames" must be the CIFAR-10 classes/],
       [(m) => ((m.splits.validation.perClass as number[])[0] += 1), /splits\.validation\.perClass/],
     ];
     for (const [mutate, pattern] of cases) {

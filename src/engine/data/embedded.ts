@@ -86,6 +86,7 @@ export function parseEmbeddedManifest(json: unknown, fileName = EMBEDDED_MANIFES
       bad(`manifest field "splits.${name}.sourceRange" is not a range within 0..${SOURCE_RECORDS}`);
     }
   }
+  if (m.classNames.some((name, i) => name !== CLASS_NAMES[i])) bad(`manifest field "classNames" must be the CIFAR-10 classes ${CLASS_NAMES.join(', ')}`);
   if (m.uncompressedBytes !== m.count * (4 + CIFAR_RECORD_BYTES)) {
     bad(`manifest field "uncompressedBytes" is ${m.uncompressedBytes}; ${m.count} images need ${m.count * (4 + CIFAR_RECORD_BYTES)}`);
   }
@@ -284,7 +285,7 @@ export async function decodeEmbeddedDataset(
     name: `CIFAR-10 subset (${train.count.toLocaleString('en-US')} train / ${validation.count.toLocaleString('en-US')} validation, shipped with the app)`,
     train,
     validation,
-    classNames: m.classNames.length === CLASS_NAMES.length ? m.classNames : CLASS_NAMES,
+    classNames: CLASS_NAMES,
   };
 }
 
