@@ -1,0 +1,167 @@
+import * as Comlink from 'comlink';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { BackendChoice, DataProgress, DatasetSummary, TrainOutcome, TrainProgress } from '../worker/protocol';
+import { BackendBadge } from './components/BackendBadge';
+import { DatasetPanel } from './components/DatasetPanel';
+import { ImageGrid, type GridImage } from './components/ImageGrid';
+import { TrainPanel, type RunState } from './components/TrainPanel';
+import { forcedBackend, rememberChoice, rememberedChoice, startEngine, type Engine } from './lib/engineClient';
+import { checkForm, DEFAULT_FORM, toRequest, type TrainForm } from './lib/trainConfig';
+
+const GRID_IMAGES = 120;
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function App() {
+  const [engine, setEngine] = useState<Engine>();
+  const [choice, setChoice] = useState<BackendChoice>();
+  const [engineError, setEngineError] = useState<string>();
+  const [dataset, setDataset] = useState<DatasetSummary>();
+  const [dataProgress, setDataProgress] = useState<DataProgress>();
+  const [dataError, setDataError] = useState<string>();
+  const [dataBusy, setDataBusy] = useState(false);
+  const [grid, setGrid] = useState<GridImage[]>([]);
+  const [form, setForm] = useState<TrainForm>(DEFAULT_FORM);
+  const [runState, setRunState] = useState<RunState>('idle');
+  const [events, setEvents] = useState<TrainProgress[]>([]);
+  const [outcome, setOutcome] = useState<TrainOutcome>();
+  const [runMessage, setRunMessage] = useState<string>();
+
+  const withDataProgress = (job: (onProgress: (p: DataProgress) => void) => Promise<DatasetSummary | undefined>) => {
+    setDataBusy(true);
+    setDataError(undefined);
+    return job(Comlink.proxy((p: DataProgress) => setDataProgress(p)))
+      .then((summary) => {
+        if (summary) setDataset(summary);
+        return summary;
+      })
+      .finally(() => {
+        setDataBusy(false);
+        setDataProgress(undefined);
+      });
+  };
+
+  // Start the worker, pick the backend, then load data: a dataset saved from the user's files, or the embedded one.
+  useEffect(() => {
+    const { engine: e, terminate } = startEngine();
+    let live = true;
+    const { force, error } = forcedBackend(location.search);
+    if (error) setEngineError(error);
+    (async () => {
+      const picked = await e.init({ force, remembered: rememberedChoice() });
+      if (!live) return;
+      rememberChoice(picked);
+      setChoice(picked);
+      setEngine(() => e);
+      const base = new URL(import.meta.env.BASE_URL, location.href).href;
+      let saved: DatasetSummary | undefined;
+      try {
+        saved = await withDataProgress(() => e.loadSavedDataset());
+      } catch (err) {
+        setDataError(`The dataset saved in this browser could not be read (${messageOf(err)}); using the embedded subset.`);
+      }
+      if (!saved && live) await withDataProgress((onProgress) => e.loadEmbeddedDataset(base, onProgress));
+    })().catch((err) => live && setEngineError(messageOf(err)));
+    return () => {
+      live = false;
+      terminate();
+    };
+  }, []);
+
+  // The image grid shows the first training images of whatever dataset is loaded.
+  useEffect(() => {
+    if (!engine || !dataset) return;
+    let live = true;
+    engine.getImages('train', 0, GRID_IMAGES).then(({ images, labels }) => {
+      if (!live) return;
+      setGrid(
+        Array.from(labels, (label, i) => ({ index: i, label, pixels: images.subarray(i * 3072, (i + 1) * 3072) })),
+      );
+    });
+    return () => {
+      live = false;
+    };
+  }, [engine, dataset]);
+
+  const formError = useMemo(() => checkForm(form, dataset?.counts.train ?? 0), [form, dataset]);
+
+  const train = useCallback(async () => {
+    if (!engine || formError) return;
+    setEvents([]);
+    setOutcome(undefined);
+    setRunMessage(undefined);
+    setRunState('running');
+    try {
+      const result = await engine.train(
+        toRequest(form),
+        Comlink.proxy((p: TrainProgress) => setEvents((prev) => [...prev, p])),
+      );
+      setOutcome(result);
+    } catch (err) {
+      const text = messageOf(err);
+      setRunMessage(/cancelled/.test(text) ? 'Training cancelled. The model was discarded.' : `Training failed: ${text}`);
+    } finally {
+      setRunState('idle');
+    }
+  }, [engine, form, formError]);
+
+  const loadFiles = (files: File[]) => {
+    if (!engine) return;
+    withDataProgress((onProgress) => engine.loadDatasetFiles(files, onProgress)).catch((err) =>
+      setDataError(`${messageOf(err)}. The dataset in use was kept.`),
+    );
+  };
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>Unlearning Playground</h1>
+        <p className="tagline">Train CIFAR-10 classifiers in your browser, then make them forget.</p>
+        <BackendBadge choice={choice} error={engineError} />
+      </header>
+      <main className="layout">
+        <DatasetPanel
+          dataset={dataset}
+          progress={dataProgress}
+          error={dataError}
+          busy={dataBusy || runState !== 'idle' || !engine}
+          onFiles={loadFiles}
+          onUseEmbedded={() =>
+            engine &&
+            withDataProgress((onProgress) =>
+              engine.loadEmbeddedDataset(new URL(import.meta.env.BASE_URL, location.href).href, onProgress),
+            ).catch((err) => setDataError(messageOf(err)))
+          }
+          onForgetSaved={() => engine?.forgetSavedDataset().catch((err) => setDataError(messageOf(err)))}
+        />
+        <TrainPanel
+          form={form}
+          onForm={setForm}
+          formError={dataset ? formError : undefined}
+          state={runState}
+          canTrain={!!engine && !!dataset && !dataBusy}
+          events={events}
+          outcome={outcome}
+          message={runMessage}
+          onTrain={train}
+          onPause={() => {
+            engine?.pause();
+            setRunState('paused');
+          }}
+          onResume={() => {
+            engine?.resume();
+            setRunState('running');
+          }}
+          onCancel={() => engine?.cancel()}
+        />
+        <section className="panel wide" aria-labelledby="grid-heading">
+          <h2 id="grid-heading">Training images</h2>
+          <p className="hint">The first {grid.length} images of the training split, with their labels.</p>
+          {dataset && <ImageGrid images={grid} classNames={dataset.classNames} />}
+        </section>
+      </main>
+    </div>
+  );
+}

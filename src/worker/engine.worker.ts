@@ -1,0 +1,160 @@
+/// <reference lib="webworker" />
+/**
+ * The engine worker: owns the tfjs backend, the dataset (uint8, never a float copy) and the trained
+ * model. The page talks to it through Comlink (one typed API instead of a hand-rolled message union).
+ */
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+import { RunControl } from '../engine/control';
+import { loadEmbeddedDataset } from '../engine/data/embedded';
+import { loadCifarFromFiles } from '../engine/data/fullCifar';
+import { clearSavedDataset, loadSavedDataset, saveDataset } from '../engine/data/datasetStore';
+import { PIXELS_PER_IMAGE, type CifarDataset, type ImageSet, type SplitName } from '../engine/data/types';
+import { countParameters, createModel, type Model } from '../engine/models/model';
+import { createRng, permutation } from '../engine/rng';
+import { evaluateModel } from '../engine/train/evaluate';
+import { trainModel } from '../engine/train/trainer';
+import { chooseBackend, type BackendName } from './backends';
+import { runBench } from './bench';
+import type { DatasetSummary, EngineApi } from './protocol';
+
+let dataset: CifarDataset | undefined;
+let backend: BackendName | undefined;
+let model: Model | undefined;
+let control: RunControl | undefined;
+
+function requireDataset(): CifarDataset {
+  if (!dataset) throw new Error('no dataset is loaded yet');
+  return dataset;
+}
+
+function split(name: SplitName): ImageSet {
+  const set = requireDataset()[name];
+  if (!set) throw new Error(`the loaded dataset has no ${name} split`);
+  return set;
+}
+
+function summarise(ds: CifarDataset, source: DatasetSummary['source'], storeWarning?: string): DatasetSummary {
+  const perClass = new Array(ds.classNames.length).fill(0);
+  for (const label of ds.train.labels) perClass[label]++;
+  return {
+    id: ds.id,
+    name: ds.name,
+    source,
+    classNames: [...ds.classNames],
+    counts: { train: ds.train.count, validation: ds.validation.count, ...(ds.test ? { test: ds.test.count } : {}) },
+    perClass,
+    ...(storeWarning ? { storeWarning } : {}),
+  };
+}
+
+/** Runs one long job at a time; pause/resume/cancel act on it. */
+async function exclusive<T>(job: (c: RunControl) => Promise<T>): Promise<T> {
+  if (control) throw new Error('another run is in progress; cancel it first');
+  control = new RunControl();
+  try {
+    return await job(control);
+  } finally {
+    control = undefined;
+  }
+}
+
+const api: EngineApi = {
+  async init(options) {
+    const choice = await chooseBackend(options);
+    backend = choice.name;
+    return choice;
+  },
+
+  async loadEmbeddedDataset(baseUrl, onProgress) {
+    dataset = await loadEmbeddedDataset(baseUrl, onProgress);
+    return summarise(dataset, 'embedded');
+  },
+
+  async loadDatasetFiles(files, onProgress) {
+    // Parse first: a wrong file throws here and the dataset in use stays as it was.
+    const loaded = await loadCifarFromFiles(files, onProgress);
+    dataset = loaded;
+    let warning: string | undefined;
+    try {
+      onProgress?.({ stage: 'saving in this browser for next time', fraction: 1 });
+      await saveDataset(loaded);
+    } catch (e) {
+      warning = `loaded, but not saved for next time: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    return summarise(loaded, 'files', warning);
+  },
+
+  async loadSavedDataset() {
+    const saved = await loadSavedDataset();
+    if (!saved) return undefined;
+    dataset = saved;
+    return summarise(saved, 'saved');
+  },
+
+  async forgetSavedDataset() {
+    await clearSavedDataset();
+  },
+
+  async getImages(name, start, count) {
+    const set = split(name);
+    const from = Math.max(0, Math.min(start, set.count));
+    const to = Math.min(set.count, from + Math.max(0, count));
+    const images = set.images.slice(from * PIXELS_PER_IMAGE, to * PIXELS_PER_IMAGE);
+    const labels = set.labels.slice(from, to);
+    return Comlink.transfer({ images, labels }, [images.buffer, labels.buffer]);
+  },
+
+  async train(request, onProgress) {
+    return exclusive(async (c) => {
+      const ds = requireDataset();
+      if (!backend) throw new Error('the engine is not initialised');
+      const trainCount = Math.min(request.trainCount ?? ds.train.count, ds.train.count);
+      if (!(trainCount > 0)) throw new Error(`trainCount must be at least 1, got ${request.trainCount}`);
+      const indices = permutation(ds.train.count, createRng(request.seed).fork('subset')).subarray(0, trainCount);
+      const fresh = createModel(request.model, request.seed);
+      try {
+        const summary = await trainModel(fresh, ds.train, indices, request.recipe, {
+          seed: request.seed,
+          control: c,
+          phase: 'training',
+          onProgress,
+        });
+        const validation = await evaluateModel(fresh, ds.validation, undefined, { control: c });
+        model?.dispose();
+        model = fresh;
+        return { summary, parameters: countParameters(fresh), validationAccuracy: validation.accuracy, backend };
+      } catch (e) {
+        fresh.dispose();
+        throw e;
+      }
+    });
+  },
+
+  pause: () => control?.pause(),
+  resume: () => control?.resume(),
+  cancel: () => control?.cancel(),
+
+  async evaluate(name) {
+    if (!model) throw new Error('no trained model yet');
+    const trained = model;
+    const ev = await exclusive((c) => evaluateModel(trained, split(name), undefined, { control: c }));
+    return Comlink.transfer({ split: name, logits: ev.logits, margins: ev.margins, accuracy: ev.accuracy }, [
+      ev.logits.buffer,
+      ev.margins.buffer,
+    ]);
+  },
+
+  async memory() {
+    const m = tf.memory();
+    const ds = dataset;
+    const datasetBytes = ds ? ds.train.images.length + ds.validation.images.length + (ds.test?.images.length ?? 0) : 0;
+    return { numTensors: m.numTensors, numBytes: m.numBytes, datasetBytes };
+  },
+
+  async bench(request, onRow) {
+    return exclusive((c) => runBench(request, requireDataset(), c, onRow));
+  },
+};
+
+Comlink.expose(api);

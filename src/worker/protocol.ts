@@ -1,0 +1,87 @@
+/** Types shared by the page and the engine worker. The worker's API is exposed with Comlink. */
+import type { DataProgress, SplitName } from '../engine/data/types';
+import type { ModelSpec } from '../engine/models/model';
+import type { TrainProgress, TrainRecipe, TrainSummary } from '../engine/train/trainer';
+import type { BackendChoice, BackendName, RememberedChoice } from './backends';
+
+export type { BackendChoice, BackendName, RememberedChoice, DataProgress, ModelSpec, SplitName, TrainProgress, TrainRecipe };
+
+export interface DatasetSummary {
+  id: string;
+  name: string;
+  source: 'embedded' | 'files' | 'saved';
+  classNames: string[];
+  counts: Partial<Record<SplitName, number>>;
+  /** Training images per class. */
+  perClass: number[];
+  /** Set when the data loaded but could not be kept in IndexedDB for the next visit. */
+  storeWarning?: string;
+}
+
+export interface TrainRequest {
+  model: ModelSpec;
+  recipe: TrainRecipe;
+  /** Seeds the model's initialisation and the data order. */
+  seed: number;
+  /** Train on the first `trainCount` images of a seeded permutation of the training split (all when absent). */
+  trainCount?: number;
+}
+
+export interface TrainOutcome {
+  summary: TrainSummary;
+  parameters: number;
+  validationAccuracy: number;
+  backend: BackendName;
+}
+
+export interface SplitEvaluation {
+  split: SplitName;
+  logits: Float32Array;
+  margins: Float32Array;
+  accuracy: number;
+}
+
+export interface MemoryReport {
+  numTensors: number;
+  numBytes: number;
+  /** Bytes of uint8 pixels the worker holds for the current dataset. */
+  datasetBytes: number;
+}
+
+export interface BenchRequest {
+  models: ModelSpec[];
+  backends: BackendName[];
+  /** Images per timed training run. */
+  trainImages: number;
+  batchSize: number;
+  /** Short fixed recipe whose validation accuracy is reported per model, on backend `on`. */
+  accuracy?: { on: BackendName; recipe: TrainRecipe; trainCount?: number };
+}
+
+export interface BenchRow {
+  backend: BackendName;
+  model: string;
+  parameters: number;
+  trainImagesPerSec: number;
+  inferImagesPerSec: number;
+  firstStepSeconds: number;
+  validationAccuracy?: number;
+  accuracySeconds?: number;
+  error?: string;
+}
+
+export interface EngineApi {
+  init(options: { force?: BackendName; remembered?: RememberedChoice }): Promise<BackendChoice>;
+  loadEmbeddedDataset(baseUrl: string, onProgress?: (p: DataProgress) => void): Promise<DatasetSummary>;
+  loadDatasetFiles(files: File[], onProgress?: (p: DataProgress) => void): Promise<DatasetSummary>;
+  loadSavedDataset(): Promise<DatasetSummary | undefined>;
+  forgetSavedDataset(): Promise<void>;
+  getImages(split: SplitName, start: number, count: number): Promise<{ images: Uint8Array; labels: Uint8Array }>;
+  train(request: TrainRequest, onProgress: (p: TrainProgress) => void): Promise<TrainOutcome>;
+  pause(): void;
+  resume(): void;
+  cancel(): void;
+  evaluate(split: SplitName): Promise<SplitEvaluation>;
+  memory(): Promise<MemoryReport>;
+  bench(request: BenchRequest, onRow: (row: BenchRow) => void): Promise<BenchRow[]>;
+}
