@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useWasmBackend } from '../testing/wasmBackend';
 import { cloneModel, countParameters, createModel, exportWeights, importWeights, type ModelSpec } from './model';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useWasmBackend();
 });
 
 describe('models', () => {

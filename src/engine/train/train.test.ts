@@ -5,10 +5,11 @@ import { createModel, exportWeights } from '../models/model';
 import { syntheticImageSet } from '../testing/synthetic';
 import { evaluateModel } from './evaluate';
 import { triangularLr } from './schedule';
+import { useWasmBackend } from '../testing/wasmBackend';
 import { trainModel, type TrainProgress, type TrainRecipe } from './trainer';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useWasmBackend();
 });
 
 const recipe: TrainRecipe = {
