@@ -143,11 +143,18 @@ afterAll(() => {
 });
 
 describe('registration', () => {
-  it('registers Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad and Sum for wasm, idempotently', () => {
+  it('registers its kernels for wasm, idempotently', () => {
     const first = registerWasmTrainingKernels();
     const again = registerWasmTrainingKernels();
     expect([...again]).toEqual([...first]);
-    expect([...first].sort()).toEqual(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum']);
+    expect([...first].sort()).toEqual([
+      'Cast',
+      'Conv2DBackpropFilter',
+      'Conv2DBackpropInput',
+      'Identity',
+      'MaxPoolGrad',
+      'Sum',
+    ]);
     for (const name of WASM_TRAINING_KERNELS) expect(tf.getKernel(name, 'wasm')).toBeDefined();
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).toBeDefined(); // cpu untouched
   });
@@ -392,6 +399,29 @@ describe('Sum on wasm matches the cpu kernel', () => {
     const got = await runKernelOn('wasm', 'Sum', inputs, attrs);
     expect(got.shape).toEqual(ref.shape);
     expect(relErr(got.values, ref.values)).toBeLessThan(1e-5);
+  });
+});
+
+describe('Identity and same-dtype Cast on wasm share the buffer', () => {
+  it('clone and cast keep their values after the original is disposed; other casts convert', async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const before = tf.memory().numDataBuffers;
+    const x = tf.tensor([1.5, -2.25, 3], [3], 'float32');
+    const clone = x.clone();
+    const same = tf.cast(x, 'float32');
+    const viaKernel = tf.engine().runKernel('Cast', { x }, { dtype: 'float32' }) as tf.Tensor;
+    const asInt = tf.cast(x, 'int32');
+    expect(tf.memory().numDataBuffers).toBe(before + 2); // x (shared by 3 tensors) and the int32 copy
+    x.dispose();
+    expect(Array.from(await clone.data())).toEqual([1.5, -2.25, 3]);
+    expect(Array.from(await same.data())).toEqual([1.5, -2.25, 3]);
+    expect(Array.from(await viaKernel.data())).toEqual([1.5, -2.25, 3]);
+    expect(asInt.dtype).toBe('int32');
+    expect(Array.from(await asInt.data())).toEqual([1, -2, 3]);
+    tf.dispose([clone, same, viaKernel]);
+    expect(tf.memory().numDataBuffers).toBe(before + 1);
+    asInt.dispose();
+    expect(tf.memory().numDataBuffers).toBe(before);
   });
 });
 
