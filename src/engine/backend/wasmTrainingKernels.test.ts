@@ -153,7 +153,9 @@ describe('registration', () => {
       'Conv2DBackpropInput',
       'Identity',
       'MaxPoolGrad',
+      'Mean',
       'Sum',
+      'Tile',
     ]);
     for (const name of WASM_TRAINING_KERNELS) expect(tf.getKernel(name, 'wasm')).toBeDefined();
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')).toBeDefined(); // cpu untouched
@@ -381,24 +383,45 @@ describe('MaxPoolGrad on wasm matches the cpu kernel exactly', () => {
   });
 });
 
-describe('Sum on wasm matches the cpu kernel', () => {
-  it.each([
-    { shape: [128, 32, 32, 16], axis: [0, 1, 2], keepDims: false },
-    { shape: [128, 16, 16, 32], axis: [0, 1, 2], keepDims: true },
-    { shape: [8, 7, 9, 5], axis: [1, 2], keepDims: false },
-    { shape: [8, 7, 9, 5], axis: [2, 1], keepDims: true },
-    { shape: [8, 7, 9, 5], axis: [-2, -3, 0], keepDims: false },
-    { shape: [8, 2, 2, 5], axis: [0, 1, 2], keepDims: false }, // small: stock kernel
-    { shape: [8, 7, 9, 5], axis: [3], keepDims: false }, // other axes: stock kernel
-    { shape: [8, 7, 9, 5], axis: [0], keepDims: true },
-    { shape: [64, 10], axis: [0], keepDims: false },
-  ])('$shape over $axis keepDims $keepDims', async (c) => {
+describe('Sum and Mean on wasm match the cpu kernels', () => {
+  it.each(
+    (['Sum', 'Mean'] as const).flatMap((op) =>
+      [
+        { shape: [128, 32, 32, 16], axis: [0, 1, 2], keepDims: false },
+        { shape: [128, 16, 16, 32], axis: [0, 1, 2], keepDims: true },
+        { shape: [8, 7, 9, 5], axis: [1, 2], keepDims: false },
+        { shape: [8, 7, 9, 5], axis: [2, 1], keepDims: true },
+        { shape: [8, 7, 9, 5], axis: [-2, -3, 0], keepDims: false },
+        { shape: [8, 2, 2, 5], axis: [0, 1, 2], keepDims: false }, // small: stock kernel
+        { shape: [8, 7, 9, 5], axis: [3], keepDims: false }, // other axes: stock kernel
+        { shape: [8, 7, 9, 5], axis: [0], keepDims: true },
+        { shape: [64, 10], axis: [0], keepDims: false },
+      ].map((c) => ({ op, ...c })),
+    ),
+  )('$op $shape over $axis keepDims $keepDims', async (c) => {
     const inputs = { x: { values: random(c.shape.reduce((a, b) => a * b), 9), shape: c.shape } };
     const attrs = { axis: c.axis, keepDims: c.keepDims };
-    const ref = await runKernelOn('cpu', 'Sum', inputs, attrs);
-    const got = await runKernelOn('wasm', 'Sum', inputs, attrs);
+    const ref = await runKernelOn('cpu', c.op, inputs, attrs);
+    const got = await runKernelOn('wasm', c.op, inputs, attrs);
     expect(got.shape).toEqual(ref.shape);
     expect(relErr(got.values, ref.values)).toBeLessThan(1e-5);
+  });
+});
+
+describe('Tile on wasm matches the cpu kernel', () => {
+  it.each([
+    { shape: [1, 1, 1, 16], reps: [128, 32, 32, 1] }, // the batch-norm gradient
+    { shape: [2, 3], reps: [2, 2] },
+    { shape: [3, 1, 4], reps: [1, 5, 2] },
+    { shape: [2, 1, 3, 1, 2], reps: [2, 3, 2, 2, 3] }, // needs more than 6 broadcast dims: stock kernel
+    { shape: [2, 2], reps: [1, 1] }, // nothing repeated: stock kernel
+    { shape: [5], reps: [3] },
+  ])('$shape × $reps', async (c) => {
+    const inputs = { x: { values: random(c.shape.reduce((a, b) => a * b), 11), shape: c.shape } };
+    const ref = await runKernelOn('cpu', 'Tile', inputs, { reps: c.reps });
+    const got = await runKernelOn('wasm', 'Tile', inputs, { reps: c.reps });
+    expect(got.shape).toEqual(ref.shape);
+    expect(Array.from(got.values)).toEqual(Array.from(ref.values));
   });
 });
 
@@ -426,20 +449,22 @@ describe('Identity and same-dtype Cast on wasm share the buffer', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// A full training step: conv 3×3 same (+bias) → relu → batch norm (tf.moments over N,H,W) → conv (fused bias+relu)
-// → residual add → maxPool 2×2 → conv → relu → global mean → dense → softmax cross-entropy + L2 weight decay.
+// A full training step: conv 3×3 same → batch norm by hand from tf.moments over N,H,W → relu → conv (fused
+// bias+relu) → residual add → maxPool 2×2 → conv → tf.batchNorm4d with tf.moments → relu → global mean → dense →
+// softmax cross-entropy + L2 weight decay.
 
 type Params = Record<string, tf.Variable>;
 
 function initialValues(): Record<string, { values: Float32Array; shape: number[] }> {
   const spec: Record<string, { shape: number[]; scale: number; offset?: number }> = {
     w1: { shape: [3, 3, 3, 8], scale: 0.4 },
-    b1: { shape: [8], scale: 0.1 },
     gamma: { shape: [8], scale: 0.1, offset: 1 },
     beta: { shape: [8], scale: 0.1 },
     w2: { shape: [3, 3, 8, 8], scale: 0.2 },
     b2: { shape: [8], scale: 0.1 },
     w3: { shape: [3, 3, 8, 16], scale: 0.2 },
+    gamma3: { shape: [16], scale: 0.1, offset: 1 },
+    beta3: { shape: [16], scale: 0.1 },
     wd: { shape: [16, 10], scale: 0.3 },
     bd: { shape: [10], scale: 0.1 },
   };
@@ -462,12 +487,17 @@ function makeParams(): Params {
 function loss(p: Params, x: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const as4 = (t: tf.Tensor) => t as tf.Tensor4D;
-    let h = as4(tf.relu(tf.add(tf.conv2d(x, as4(p.w1), 1, 'same'), p.b1)));
+    const as1 = (t: tf.Tensor) => t as tf.Tensor1D;
+    let h = tf.conv2d(x, as4(p.w1), 1, 'same'); // no bias before a batch norm: its gradient would be 0 ± rounding
     const { mean, variance } = tf.moments(h, [0, 1, 2]);
     h = as4(tf.add(tf.mul(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-3))), p.gamma), p.beta));
+    h = tf.relu(h);
     const r = tf.fused.conv2d({ x: h, filter: as4(p.w2), strides: 1, pad: 'same', bias: p.b2, activation: 'relu' });
     h = tf.maxPool(as4(tf.add(h, r)), 2, 2, 'valid');
-    h = as4(tf.relu(tf.conv2d(h, as4(p.w3), 1, 'same')));
+    h = tf.conv2d(h, as4(p.w3), 1, 'same');
+    const m3 = tf.moments(h, [0, 1, 2]);
+    const bn3 = tf.batchNorm4d(h, as1(m3.mean), as1(m3.variance), as1(p.beta3), as1(p.gamma3), 1e-3);
+    h = tf.relu(bn3);
     const logits = tf.add(tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, p.wd as tf.Tensor2D), p.bd);
     const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, 10), logits);
     const l2 = tf.mul(5e-3, tf.addN([p.w1, p.w2, p.w3, p.wd].map((w) => tf.sum(tf.square(w)))));
