@@ -298,12 +298,13 @@ export function conv2DBackpropFilterViaTaps(args: KernelArgs): TensorInfo {
 }
 
 /**
- * Which formulation the registered kernel uses for a shape. Measured on a 2-core x86 machine, Node 20, tfjs 4.22
- * SIMD wasm, batch 128, 3×3 'same' (wasmKernels.bench.ts; ms, conv | swapped conv | per-tap matMul):
- * 32×32 3→16: 28.5 | 31.9 | 27.4; 16×16 16→32: 29.1 | 26.7 | 43; 8×8 32→64: 25.1 | 21.6 | 38; 4×4 64→64:
- * 9.7 | 12.8 | 32; 2×2 64→64: 2.4 | – | 12. The matMul form never wins by more than noise (it pays for KH·KW copies
- * of the input and runs KH·KW skinny GEMMs), also not at small spatial sizes, so it is not used; the swapped form
- * wins when dy is much larger than x and ci fills XNNPACK's 8-wide GEMM tile.
+ * Which formulation the registered kernel uses for a shape. Measured on a 2-core x86 machine (shared, ±10 %), Node
+ * 20, tfjs 4.22 SIMD wasm, batch 128, 3×3 'same' (wasmKernels.bench.ts and interleaved A/B runs; ms, conv | swapped
+ * conv | per-tap matMul | naive unfold+matMul): 32×32 3→16: 29 | 36 | 33 | 315; 16×16 16→32: 28 | 27.6 | 58 | 211;
+ * 8×8 32→64: 22.7 | 21.7 | 40 | 179; 4×4 64→64: 9.7 | 11.8 | 30 | 96; 2×2 64→64: 2.2 | 4.3 | 14 | 23.
+ * The matMul form (an unfold that is only KH·KW slices, then XNNPACK fully-connected GEMMs) never wins, and loses
+ * most at small spatial sizes, so it is not used. The swapped form wins a little when dy is much larger than x and ci
+ * fills XNNPACK's 8-wide GEMM tile; with 3 input channels it wastes 5/8 of the tile.
  */
 export function conv2DBackpropFilterStrategy(info: {
   strideHeight: number;
