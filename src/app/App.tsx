@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { BackendChoice, DataProgress, DatasetSummary, TrainOutcome, TrainProgress } from '../worker/protocol';
+import type { BackendChoice, DataProgress, DatasetSummary, MemoryReport, TrainOutcome, TrainProgress } from '../worker/protocol';
 import { BackendBadge } from './components/BackendBadge';
 import { DatasetPanel } from './components/DatasetPanel';
 import { ImageGrid, type GridImage } from './components/ImageGrid';
@@ -28,16 +28,19 @@ export function App() {
   const [events, setEvents] = useState<TrainProgress[]>([]);
   const [outcome, setOutcome] = useState<TrainOutcome>();
   const [runMessage, setRunMessage] = useState<string>();
+  const [memory, setMemory] = useState<MemoryReport>();
 
   const withDataProgress = (job: (onProgress: (p: DataProgress) => void) => Promise<DatasetSummary | undefined>) => {
     setDataBusy(true);
     setDataError(undefined);
-    return job(Comlink.proxy((p: DataProgress) => setDataProgress(p)))
+    let done = false; // progress callbacks can arrive after the job settled: ignore those
+    return job(Comlink.proxy((p: DataProgress) => !done && setDataProgress(p)))
       .then((summary) => {
         if (summary) setDataset(summary);
         return summary;
       })
       .finally(() => {
+        done = true;
         setDataBusy(false);
         setDataProgress(undefined);
       });
@@ -104,13 +107,18 @@ export function App() {
       setRunMessage(/cancelled/.test(text) ? 'Training cancelled. The model was discarded.' : `Training failed: ${text}`);
     } finally {
       setRunState('idle');
+      setMemory(await engine.memory());
     }
   }, [engine, form, formError]);
+
+  useEffect(() => {
+    if (engine && dataset) engine.memory().then(setMemory);
+  }, [engine, dataset]);
 
   const loadFiles = (files: File[]) => {
     if (!engine) return;
     withDataProgress((onProgress) => engine.loadDatasetFiles(files, onProgress)).catch((err) =>
-      setDataError(`${messageOf(err)}. The dataset in use was kept.`),
+      setDataError(`${messageOf(err).replace(/\.*$/, '')}. The dataset in use was kept.`),
     );
   };
 
@@ -157,11 +165,19 @@ export function App() {
           onCancel={() => engine?.cancel()}
         />
         <section className="panel wide" aria-labelledby="grid-heading">
-          <h2 id="grid-heading">Training images</h2>
+          <h2 id="grid-heading">The data</h2>
           <p className="hint">The first {grid.length} images of the training split, with their labels.</p>
           {dataset && <ImageGrid images={grid} classNames={dataset.classNames} />}
         </section>
       </main>
+      <footer className="app-footer">
+        {memory && (
+          <span data-testid="engine-memory">
+            Engine memory: <span data-testid="tensor-count">{memory.numTensors}</span> tensors (
+            {(memory.numBytes / 1e6).toFixed(1)} MB), dataset {(memory.datasetBytes / 1e6).toFixed(1)} MB of uint8 pixels.
+          </span>
+        )}
+      </footer>
     </div>
   );
 }

@@ -29,7 +29,7 @@ export interface GridImage {
 
 export function ImageGrid({ images, classNames }: { images: GridImage[]; classNames: string[] }) {
   return (
-    <ul className="image-grid" aria-label="Training images">
+    <ul className="image-grid" aria-label="Dataset images">
       {images.map((img) => (
         <li key={img.index} className="image-cell">
           <Thumb pixels={img.pixels} title={`#${img.index}: ${classNames[img.label]}`} />

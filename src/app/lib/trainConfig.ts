@@ -19,7 +19,7 @@ export const DEFAULT_FORM: TrainForm = {
   width: 0.25,
   epochs: 10,
   batchSize: 128,
-  peakLr: 0.2,
+  peakLr: 0.05,
   peakEpoch: 2,
   weightDecay: 5e-4,
   flip: false,

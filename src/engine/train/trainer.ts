@@ -140,6 +140,8 @@ export async function trainModel(
     for (let epoch = 0; epoch < recipe.epochs; epoch++) {
       shuffleInPlace(order, rng);
       for (let s = 0; s < perEpoch; s++) {
+        // Report the steps done so far before waiting, so a paused run shows where it stopped.
+        if (options.control?.isPaused && stepsInSums > 0) await readSums(epoch);
         await options.control?.checkpoint();
         for (let b = 0; b < batchSize; b++) {
           batchIndices[b] = order[s * batchSize + b];

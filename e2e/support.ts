@@ -1,0 +1,43 @@
+import { expect, type Page, type TestInfo } from '@playwright/test';
+
+/** Opens the app and waits until the engine has a backend and a dataset. */
+export async function openApp(page: Page, query = ''): Promise<void> {
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
+  await page.goto(`/${query}`);
+  await expect(page.getByTestId('backend-name')).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByTestId('dataset-summary')).toBeVisible({ timeout: 120_000 });
+}
+
+export interface TinyConfig {
+  trainCount: number;
+  epochs: number;
+  batchSize: number;
+  peakLr?: number;
+  peakEpoch?: number;
+}
+
+/** Fills the training form with a configuration small enough for a CPU-only machine. */
+export async function setTrainingConfig(page: Page, c: TinyConfig): Promise<void> {
+  await page.getByRole('spinbutton', { name: 'Training images' }).fill(String(c.trainCount));
+  await page.getByRole('spinbutton', { name: 'Epochs' }).fill(String(c.epochs));
+  await page.getByRole('spinbutton', { name: 'Batch size' }).fill(String(c.batchSize));
+  if (c.peakLr !== undefined) await page.getByRole('spinbutton', { name: 'Peak learning rate' }).fill(String(c.peakLr));
+  if (c.peakEpoch !== undefined) await page.getByRole('spinbutton', { name: 'Peak at epoch' }).fill(String(c.peakEpoch));
+}
+
+/** The loss column of the chart's table view, in step order. */
+export async function lossesShown(page: Page): Promise<number[]> {
+  const cells = await page.getByTestId('training-table').locator('tbody tr td:nth-child(2)').allTextContents();
+  return cells.map(Number);
+}
+
+export async function tensorCount(page: Page): Promise<number> {
+  return Number(await page.getByTestId('tensor-count').textContent());
+}
+
+/** Saves a full-page screenshot as a test artifact (test-results/…) and attaches it to the report. */
+export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}

@@ -1,0 +1,242 @@
+#!/usr/bin/env node
+/**
+ * npm run bench: runs the built app's engine worker in headless Debian Chromium and prints JSON plus a
+ * table — training and inference images/s and time to first step for each model on each available
+ * backend (with the adapter), the validation accuracy each model reaches with the default recipe, the
+ * worker's memory with the full 50,000-image CIFAR-10 loaded, and tensor/memory growth over 20 runs.
+ *
+ * Options: --backends wasm,webgpu (default: every available one), --models tiny,resnet9
+ *          --skip-accuracy, --skip-memory, --runs 20, --out bench-results/bench.json
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from '@playwright/test';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const flag = (name) => args.includes(`--${name}`);
+const PORT = 4174;
+const BASE = `http://localhost:${PORT}`;
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+];
+// The UI's default recipe (src/app/lib/trainConfig.ts), on all 10,000 embedded training images.
+const DEFAULT_RECIPE = { epochs: 10, batchSize: 128, peakLr: 0.05, peakEpoch: 2, momentum: 0.9, weightDecay: 5e-4, flip: false };
+const MODELS = {
+  tiny: { arch: 'tiny-cnn' },
+  resnet9: { arch: 'resnet9', width: 0.25 },
+};
+const SHARED_TRAIN = path.resolve(root, '../shared/data/cifar10/train.bin');
+const SHARED_TEST = path.resolve(root, '../shared/data/cifar10/test.bin');
+
+function log(...a) {
+  console.error('[bench]', ...a);
+}
+
+async function startServer() {
+  const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { cwd: root, stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(BASE)).ok) return server;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  server.kill();
+  throw new Error(`vite preview did not start on ${BASE}`);
+}
+
+/** Talks CDP to the engine worker (Playwright exposes no CDP session for workers). */
+async function workerInspector(page) {
+  const cdp = await page.context().newCDPSession(page);
+  let sessionId;
+  let id = 0;
+  const pending = new Map();
+  cdp.on('Target.attachedToTarget', (e) => {
+    if (e.targetInfo.type === 'worker') sessionId = e.sessionId;
+  });
+  cdp.on('Target.receivedMessageFromTarget', (e) => {
+    const m = JSON.parse(e.message);
+    pending.get(m.id)?.(m.result);
+    pending.delete(m.id);
+  });
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  const send = (method, params = {}) =>
+    new Promise((resolve) => {
+      const i = ++id;
+      pending.set(i, resolve);
+      cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: i, method, params }) });
+    });
+  return {
+    /** JS heap + embedder heap + ArrayBuffer backing stores of the worker, after a full GC. */
+    async memoryBytes() {
+      await send('HeapProfiler.collectGarbage');
+      const u = await send('Runtime.getHeapUsage');
+      return { total: u.usedSize + (u.embedderHeapUsedSize ?? 0) + (u.backingStorageSize ?? 0), ...u };
+    },
+  };
+}
+
+/** Splits the shared train.bin into the five official batch files (+ test_batch) in a temp folder. */
+function officialBatchFiles() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cifar-batches-'));
+  const bytes = fs.readFileSync(SHARED_TRAIN);
+  const perBatch = 10_000 * 3073;
+  const files = [];
+  for (let b = 0; b < 5; b++) {
+    const file = path.join(dir, `data_batch_${b + 1}.bin`);
+    fs.writeFileSync(file, bytes.subarray(b * perBatch, (b + 1) * perBatch));
+    files.push(file);
+  }
+  if (fs.existsSync(SHARED_TEST)) {
+    const file = path.join(dir, 'test_batch.bin');
+    fs.copyFileSync(SHARED_TEST, file);
+    files.push(file);
+  }
+  return { dir, files };
+}
+
+function table(rows, columns) {
+  const widths = columns.map(([title, get]) => Math.max(title.length, ...rows.map((r) => String(get(r)).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  return [line(columns.map(([t]) => t)), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map(([, get]) => get(r))))].join('\n');
+}
+
+const fmt = (x, digits = 0) => (x === undefined || x === null || Number.isNaN(x) ? '—' : Number(x).toFixed(digits));
+
+async function main() {
+  const server = await startServer();
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const result = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30) } };
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => log('page error:', e.message));
+    const inspector = await workerInspector(page);
+    await page.goto(`${BASE}/bench.html`);
+    await page.waitForFunction(() => document.title === 'bench ready');
+    result.browser = await browser.version();
+    log('choosing a backend (short measurement)…');
+    const choice = await page.evaluate(() => window.bench.init());
+    result.backendChoice = choice;
+    log(`chosen: ${choice.name} — ${choice.reason}`);
+    await page.evaluate(() => window.bench.loadEmbedded());
+
+    const available = choice.probes.filter((p) => p.available).map((p) => p.name).filter((n) => n !== 'cpu');
+    const backends = (opt('backends') ?? available.join(',')).split(',');
+    const models = (opt('models') ?? 'tiny,resnet9').split(',').map((m) => {
+      if (!MODELS[m]) throw new Error(`unknown model ${m}; use ${Object.keys(MODELS).join(', ')}`);
+      return MODELS[m];
+    });
+    const software = (b) => (b === 'webgpu' || b === 'webgl') && choice.probes.find((p) => p.name === b)?.note.includes('software');
+    result.throughput = [];
+    for (const backend of backends) {
+      // Software GPU adapters run ~5 images/s here: time fewer images there.
+      const trainImages = software(backend) ? 96 : 1024;
+      const batchSize = software(backend) ? 32 : 128;
+      log(`throughput on ${backend}: ${trainImages} training images, batch ${batchSize}…`);
+      const rows = await page.evaluate(
+        (r) => window.bench.run(r),
+        {
+          models,
+          backends: [backend],
+          trainImages,
+          batchSize,
+          ...(flag('skip-accuracy') || backend !== choice.name
+            ? {}
+            : { accuracy: { on: choice.name, recipe: DEFAULT_RECIPE } }),
+        },
+      );
+      for (const row of rows) result.throughput.push({ ...row, trainImages, batchSize, adapter: backend === 'webgpu' ? choice.adapter : undefined });
+    }
+
+    if (!flag('skip-memory')) {
+      await page.evaluate((b) => window.bench.init(b), choice.name);
+      const before = await inspector.memoryBytes();
+      if (fs.existsSync(SHARED_TRAIN)) {
+        log('loading the full 50,000-image CIFAR-10 into the worker…');
+        const { dir, files } = officialBatchFiles();
+        await page.locator('#files').setInputFiles(files);
+        const t = performance.now();
+        const summary = await page.evaluate(() => window.bench.loadChosenFiles());
+        const loadSeconds = (performance.now() - t) / 1000;
+        fs.rmSync(dir, { recursive: true, force: true });
+        const after = await inspector.memoryBytes();
+        const engineMemory = await page.evaluate(() => window.bench.memory());
+        const rawPixels = 50_000 * 3072;
+        result.fullDataset = {
+          summary,
+          loadSeconds,
+          rawPixelBytes: rawPixels,
+          workerBytesBefore: before.total,
+          workerBytesAfter: after.total,
+          workerBytesPerRawPixelByte: after.total / rawPixels,
+          datasetBytesHeld: engineMemory.datasetBytes,
+        };
+      } else {
+        log(`skipping the full-dataset memory check: ${SHARED_TRAIN} not found`);
+      }
+      log(`${Number(opt('runs', 20))} consecutive training runs…`);
+      const runs = [];
+      for (let i = 0; i < Number(opt('runs', 20)); i++) {
+        await page.evaluate(
+          () => window.bench.train({ model: { arch: 'tiny-cnn' }, recipe: { epochs: 1, batchSize: 64, peakLr: 0.05, peakEpoch: 0.5, momentum: 0.9, weightDecay: 5e-4, flip: true }, seed: 1, trainCount: 256 }),
+        );
+        const m = await page.evaluate(() => window.bench.memory());
+        const w = await inspector.memoryBytes();
+        runs.push({ run: i + 1, numTensors: m.numTensors, tfBytes: m.numBytes, workerBytes: w.total });
+      }
+      result.repeatedRuns = runs;
+    }
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+
+  const outFile = path.resolve(root, opt('out', 'bench-results/bench.json'));
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, JSON.stringify(result, null, 2));
+  console.log(JSON.stringify(result, null, 2));
+  console.log(`\nBackend chosen: ${result.backendChoice.name} — ${result.backendChoice.reason}`);
+  console.log(`WebGPU adapter: ${result.backendChoice.adapter ?? 'none'}\n`);
+  console.log(
+    table(result.throughput, [
+      ['backend', (r) => r.backend],
+      ['model', (r) => r.model],
+      ['params', (r) => r.parameters],
+      ['batch', (r) => r.batchSize],
+      ['train img/s', (r) => fmt(r.trainImagesPerSec)],
+      ['infer img/s', (r) => fmt(r.inferImagesPerSec)],
+      ['train/infer', (r) => fmt(r.trainImagesPerSec / r.inferImagesPerSec, 2)],
+      ['first step s', (r) => fmt(r.firstStepSeconds, 1)],
+      ['val acc (default recipe)', (r) => (r.validationAccuracy === undefined ? '—' : `${fmt(r.validationAccuracy * 100, 1)} % in ${fmt(r.accuracySeconds)} s`)],
+      ['error', (r) => r.error ?? ''],
+    ]),
+  );
+  if (result.fullDataset) {
+    const f = result.fullDataset;
+    console.log(
+      `\nFull CIFAR-10 (${f.summary.counts.train} + ${f.summary.counts.validation} + ${f.summary.counts.test ?? 0} images) loaded in ${fmt(f.loadSeconds, 1)} s; ` +
+        `worker memory ${fmt(f.workerBytesAfter / 1e6)} MB = ${fmt(f.workerBytesPerRawPixelByte, 2)}× the ${fmt(f.rawPixelBytes / 1e6)} MB of raw pixels (target ≤ 1.30×).`,
+    );
+  }
+  if (result.repeatedRuns?.length) {
+    const r = result.repeatedRuns;
+    console.log(
+      `${r.length} consecutive training runs: tensors ${r[0].numTensors} → ${r[r.length - 1].numTensors}, ` +
+        `worker memory ${fmt(r[0].workerBytes / 1e6, 1)} → ${fmt(r[r.length - 1].workerBytes / 1e6, 1)} MB.`,
+    );
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
