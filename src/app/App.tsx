@@ -117,6 +117,8 @@ export function App() {
 
   const loadFiles = (files: File[]) => {
     if (!engine) return;
+    // Ask the browser not to evict the ~150 MB we are about to keep (only the page can ask, not the worker).
+    navigator.storage?.persist?.().catch(() => undefined);
     withDataProgress((onProgress) => engine.loadDatasetFiles(files, onProgress)).catch((err) =>
       setDataError(`${messageOf(err).replace(/\.*$/, '')}. The dataset in use was kept.`),
     );
