@@ -78,18 +78,82 @@ const BN_EPSILON = 1e-5;
 const BN_MOMENTUM = 0.1; // PyTorch convention: running = (1 − m)·running + m·batch
 
 /**
- * Batch norm over N, H, W. In training mode it normalises with the batch statistics and updates the
- * running statistics (unbiased variance, as PyTorch does); in evaluation mode it uses the running ones,
- * so each example's output does not depend on the rest of its batch.
+ * x·scale + shift per channel (NHWC, [C] vectors), optionally followed by ReLU. On wasm it is one XNNPACK pass: a 1×1
+ * depthwise convolution with bias (and the ReLU as its output clamp), ≈ 3× faster there than a broadcasting Multiply
+ * plus Add and ≈ 10× faster than FusedBatchNorm. Same rounding as tf.add(tf.mul(x, scale), shift): one product, one sum.
+ * Runs the kernel directly: tfjs' fused ops fall back to separate ops whenever a gradient tape is recording, and
+ * this is only called where no gradient is recorded (inside customGrad).
  */
-export function batchNorm(x: tf.Tensor4D, p: BatchNormParams, training: boolean): tf.Tensor4D {
-  if (!training) return tf.batchNorm4d(x, p.runningMean, p.runningVar, p.beta, p.gamma, BN_EPSILON);
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  const count = x.shape[0] * x.shape[1] * x.shape[2];
+function channelAffine(x: tf.Tensor4D, scale: tf.Tensor1D, shift: tf.Tensor1D, relu: boolean): tf.Tensor4D {
+  if (tf.getBackend() === 'wasm') {
+    const c = x.shape[3];
+    return tf.engine().runKernel(
+      'FusedDepthwiseConv2D',
+      { x, filter: tf.reshape(scale, [1, 1, c, 1]), bias: shift },
+      { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], activation: relu ? 'relu' : 'linear' },
+    ) as tf.Tensor4D;
+  }
+  const y = tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
+  return relu ? tf.relu(y) : y;
+}
+
+function updateRunningStats(p: BatchNormParams, mean: tf.Tensor1D, variance: tf.Tensor1D, count: number): void {
   const unbiased = count > 1 ? count / (count - 1) : 1;
   tf.tidy(() => {
     p.runningMean.assign(p.runningMean.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM)));
     p.runningVar.assign(p.runningVar.mul(1 - BN_MOMENTUM).add(variance.mul(BN_MOMENTUM * unbiased)));
   });
-  return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, p.beta, p.gamma, BN_EPSILON);
+}
+
+/**
+ * Training-mode batch norm (optionally fused with the ReLU after it) as one custom-gradient op with the closed-form
+ * backward, instead of autodiff through tf.moments and tf.batchNorm4d (a few dozen kernels per layer, a Tile and
+ * several broadcasting ones among them; on wasm the forward FusedBatchNorm alone is ≈ 10× a 1×1 depthwise pass). With x̂ = (x − μ)/σ, σ = √(var + ε) (biased batch variance, as tf.moments), z = γ·x̂ + β and dz the
+ * gradient at z (masked by z > 0 when the ReLU is fused):
+ *   dβ = Σ dz,  dγ = Σ dz·x̂,  dx = γ/σ · (dz − mean(dz) − x̂·mean(dz·x̂))   (sums and means over N, H, W)
+ * computed as dx = dz·(γ/σ) + (x − μ)·a + c with per-channel a = −(γ/σ)·Σ(dz·(x − μ))/(σ²·n), c = −(γ/σ)·Σdz/n.
+ */
+function batchNormTraining(x: tf.Tensor4D, p: BatchNormParams, relu: boolean): tf.Tensor4D {
+  const [b, h, w] = x.shape;
+  const n = b * h * w;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    const mean = tf.mean(input, [0, 1, 2]) as tf.Tensor1D;
+    const centered = channelAffine(input, tf.onesLike(mean), tf.neg(mean), false); // x − μ
+    const variance = tf.mean(tf.square(centered), [0, 1, 2]) as tf.Tensor1D;
+    updateRunningStats(p, mean, variance, n);
+    const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D;
+    const scale = tf.mul(gamma, invStd) as tf.Tensor1D;
+    const value = channelAffine(centered, scale, beta, relu);
+    save([centered, value, scale, invStd]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xc, y, s, inv] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+        const dz = (relu ? tf.mul(dy, tf.step(y)) : dy) as tf.Tensor4D;
+        const sumDz = tf.sum(dz, [0, 1, 2]) as tf.Tensor1D;
+        const sumDzXc = tf.sum(tf.mul(dz, xc), [0, 1, 2]) as tf.Tensor1D;
+        const dGamma = tf.mul(sumDzXc, inv);
+        const a = tf.mul(tf.mul(s, tf.square(inv)), tf.div(sumDzXc, -n)) as tf.Tensor1D;
+        const cc = tf.mul(s, tf.div(sumDz, -n)) as tf.Tensor1D;
+        const dx = tf.add(channelAffine(dz, s, tf.zerosLike(s), false), channelAffine(xc, a, cc, false));
+        return [dx, dGamma, sumDz];
+      },
+    };
+  });
+  return op(x, p.gamma, p.beta) as tf.Tensor4D;
+}
+
+/**
+ * Batch norm over N, H, W, optionally followed by a ReLU. In training mode it normalises with the batch statistics
+ * and updates the running statistics (unbiased variance, as PyTorch does); in evaluation mode it uses the running ones,
+ * so each example's output does not depend on the rest of its batch.
+ */
+export function batchNorm(x: tf.Tensor4D, p: BatchNormParams, training: boolean, relu = false): tf.Tensor4D {
+  if (!training) {
+    const y = tf.batchNorm4d(x, p.runningMean, p.runningVar, p.beta, p.gamma, BN_EPSILON);
+    return relu ? tf.relu(y) : y;
+  }
+  return batchNormTraining(x, p, relu);
 }

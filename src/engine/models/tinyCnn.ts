@@ -21,7 +21,7 @@ export function buildTinyCnn(rng: Rng) {
       let h = x;
       for (const { conv, bn } of stages) {
         h = tf.conv2d(h, conv as tf.Tensor4D, 1, 'same');
-        h = tf.relu(batchNorm(h, bn, training));
+        h = batchNorm(h, bn, training, true);
         h = tf.maxPool(h, 2, 2, 'valid');
       }
       const flat = tf.reshape(h, [h.shape[0], 4 * 4 * 64]) as tf.Tensor2D;
