@@ -3,6 +3,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   conv2DBackpropFilterViaConv,
+  conv2DBackpropInputByPhases,
   conv2DBackpropFilterViaSwappedConv,
   conv2DBackpropFilterViaTaps,
   registerWasmTrainingKernels,
@@ -11,7 +12,7 @@ import {
 } from './wasmTrainingKernels';
 
 type Shape4 = [number, number, number, number];
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
 /** Deterministic uniform values in [-1, 1). */
 function random(size: number, seed: number): Float32Array {
@@ -148,6 +149,7 @@ describe('registration', () => {
     const again = registerWasmTrainingKernels();
     expect([...again]).toEqual([...first]);
     expect([...first].sort()).toEqual([
+      'BatchMatMul',
       'Cast',
       'Conv2DBackpropFilter',
       'Conv2DBackpropInput',
@@ -286,7 +288,16 @@ const inputCases: InputCase[] = [
   { dx: [2, 10, 11, 3], filter: [3, 3, 3, 5], stride: 3, pad: 'same' },
   { dx: [3, 8, 8, 4], filter: [2, 3, 4, 6], stride: 1, pad: 'same' },
   { dx: [3, 9, 7, 4], filter: [3, 3, 4, 6], stride: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+  // Strided, H and W multiples of the stride: one convolution over all output phases (conv2DBackpropInputByPhases).
+  { dx: [8, 32, 32, 16], filter: [5, 5, 16, 32], stride: 2, pad: 2 }, // ResNet-9's layer1
+  { dx: [2, 12, 12, 5], filter: [4, 4, 5, 3], stride: 2, pad: 'same' },
+  { dx: [2, 12, 18, 4], filter: [1, 1, 4, 6], stride: 2, pad: 'valid' },
+  { dx: [2, 12, 9, 3], filter: [3, 3, 3, 5], stride: 3, pad: 'same' },
+  { dx: [2, 10, 10, 3], filter: [5, 5, 3, 4], stride: 2, pad: [[0, 0], [1, 2], [2, 1], [0, 0]] },
+  { dx: [2, 10, 10, 3], filter: [5, 3, 3, 4], stride: 2, pad: [[0, 0], [4, 0], [0, 2], [0, 0]] },
 ];
+
+const phaseCases = inputCases.filter((c) => c.stride > 1 && c.dx[1] % c.stride === 0 && c.dx[2] % c.stride === 0);
 
 describe('Conv2DBackpropInput on wasm matches the cpu kernel', () => {
   it.each(inputCases)('$dx $filter stride $stride $pad', async (c) => {
@@ -300,6 +311,19 @@ describe('Conv2DBackpropInput on wasm matches the cpu kernel', () => {
     const got = await runKernelOn('wasm', 'Conv2DBackpropInput', inputs, attrs);
     expect(got.shape).toEqual(c.dx);
     expect(relErr(got.values, ref.values), describeCase({ x: c.dx, ...c })).toBeLessThan(1e-4);
+  });
+
+  it.each(phaseCases)('by phases: $dx $filter stride $stride $pad', async (c) => {
+    const dyShape = convOutShape(c.dx, c.filter, c.stride, c.pad);
+    const inputs = {
+      dy: { values: random(dyShape.reduce((a, b) => a * b), 3), shape: dyShape },
+      filter: { values: random(c.filter.reduce((a, b) => a * b), 4), shape: c.filter },
+    };
+    const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', inputShape: c.dx };
+    const ref = await runKernelOn('cpu', 'Conv2DBackpropInput', inputs, attrs);
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const got = callDirect(conv2DBackpropInputByPhases, inputs, attrs);
+    expect(relErr(got, ref.values), describeCase({ x: c.dx, ...c })).toBeLessThan(1e-4);
   });
 });
 
@@ -422,6 +446,26 @@ describe('Tile on wasm matches the cpu kernel', () => {
     const got = await runKernelOn('wasm', 'Tile', inputs, { reps: c.reps });
     expect(got.shape).toEqual(ref.shape);
     expect(Array.from(got.values)).toEqual(Array.from(ref.values));
+  });
+});
+
+describe('BatchMatMul on wasm matches the cpu kernel', () => {
+  it.each([
+    { a: [128, 1024], b: [128, 10], transposeA: true, transposeB: false }, // dense dW = xᵀ·dy
+    { a: [128, 10], b: [1024, 10], transposeA: false, transposeB: true }, // dense dx = dy·Wᵀ
+    { a: [1, 7, 5], b: [1, 6, 7], transposeA: true, transposeB: true },
+    { a: [3, 7, 5], b: [3, 7, 4], transposeA: true, transposeB: false }, // batched: stock kernel
+    { a: [6, 5], b: [5, 4], transposeA: false, transposeB: false }, // no transpose: stock kernel
+  ])('$a × $b transposeA $transposeA transposeB $transposeB', async (c) => {
+    const inputs = {
+      a: { values: random(c.a.reduce((x, y) => x * y), 11), shape: c.a },
+      b: { values: random(c.b.reduce((x, y) => x * y), 12), shape: c.b },
+    };
+    const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
+    const ref = await runKernelOn('cpu', 'BatchMatMul', inputs, attrs);
+    const got = await runKernelOn('wasm', 'BatchMatMul', inputs, attrs);
+    expect(got.shape).toEqual(ref.shape);
+    expect(relErr(got.values, ref.values)).toBeLessThan(1e-5);
   });
 });
 

@@ -27,8 +27,10 @@
  *   [OH,OW,B,co], stride 1, dilation = the forward stride, the forward padding (explicit), output [ci,KH,KW,co] →
  *   transpose to [KH,KW,ci,co]. When co ≥ 2·ci ≥ 16 (stride 1) the roles are swapped (dy is the input, x the filter):
  *   XNNPACK then packs the smaller tensor. NHWC only (NCHW throws a clear error).
- * - `Conv2DBackpropInput` (stock kernel kept for NCHW and odd paddings): dx = conv2d of dy (zero-inserted when the
- *   stride is > 1) with the filter flipped spatially and its channel axes swapped, stride 1.
+ * - `Conv2DBackpropInput` (stock kernel kept for NCHW and odd paddings): dx = conv2d of dy with the filter flipped
+ *   spatially and its channel axes swapped, stride 1. For a stride s > 1 (H, W multiples of s) one stride-1 conv of dy
+ *   computes all s·s output phases as channel blocks, interleaved by a Transpose (conv2DBackpropInputByPhases); other
+ *   strided shapes zero-insert dy (≈ s² times the work).
  * - `MaxPoolGrad` (stock kernel kept for overlapping windows): for non-overlapping windows (stride = window, e.g. the
  *   usual 2×2/2), a first-maximum mask from XNNPACK element-wise ops and MaxPool; matches the cpu backend exactly.
  * - `Sum`, `Mean` (stock kernels kept for everything else): over axes [1,2] or [0,1,2] of a 4-D tensor (conv bias
@@ -39,14 +41,17 @@
  *   24k-parameter CNN with batch norm, more than everything else together (now 4 ms).
  * - `Identity` and same-dtype `Cast`: share the buffer (refcounted, as the cpu backend does) instead of copying it;
  *   the engine clones every tensor it saves for backprop through Identity (≈ 30 copies per step, 4–7 % of it).
+ * - `BatchMatMul` with transposeA/transposeB and one batch (a dense layer's gradients): explicit Transpose, then the
+ *   stock kernel on XNNPACK's fully-connected path; with a transpose flag it runs a scalar loop (≈ 7× slower).
  *
  * All kernels only call stock kernels of the wasm backend itself (Transpose, Conv2D, Slice, PadV2, Reverse, Sub,
- * Multiply, Step, MaxPool, AvgPool, Sum, Mean, Reshape; BatchMatMul and Concat in the per-tap variant, which is measured but
- * not used), on the backend they are handed, and dispose every intermediate (also on exceptions). They create no
+ * Multiply, Step, MaxPool, AvgPool, Sum, Mean, Reshape, BatchMatMul; Concat in the per-tap variant, which is
+ * measured but not used), on the backend they are handed, and dispose every intermediate (also on exceptions). They create no
  * engine tensors: tf.memory() stays flat.
  */
 import {
   backend_util,
+  BatchMatMul,
   Cast,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
@@ -61,6 +66,7 @@ import {
   util,
 } from '@tensorflow/tfjs';
 import type {
+  BatchMatMulAttrs,
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
   KernelBackend,
@@ -326,6 +332,98 @@ export function wasmConv2DBackpropFilter(args: KernelArgs): TensorInfo {
   return conv2DBackpropFilterViaConv(args);
 }
 
+/**
+ * Conv2DBackpropInput for a stride s > 1 (same in both directions, dilation 1, NHWC, H and W multiples of s) without
+ * zero-inserting dy: with the forward y[o] = Σ_k x[o·s + k − p]·W[k], every output phase r of dx[s·q + r] is a
+ * stride-1 correlation of dy, dx[s·q + r] = Σ_e dy[q + e]·W[r + p − s·e]. All s·s phases (rows × columns) share the
+ * window e ∈ [e0, e1], so one XNNPACK convolution of dy with a filter G [E, F, co, s·s·ci] (G's channel block r·s + t
+ * holds phase (r, t)'s taps, zero where r + p − s·e falls outside the kernel) computes them all, and one Transpose
+ * interleaves the blocks. For the 5×5 stride-2 layer of ResNet-9 this does 36 instead of 100 multiply-adds per
+ * 2×2 output block (the zero-inserted form; the phases alone need 25). Returns undefined when not applicable.
+ */
+export function conv2DBackpropInputByPhases(args: KernelArgs): TensorInfo | undefined {
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
+    args.attrs as unknown as Conv2DBackpropInputAttrs;
+  if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') return undefined;
+  if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { batchSize: b, filterHeight: kh, filterWidth: kw, strideHeight: st, strideWidth: sw } = info;
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, inChannels: ci, outChannels: co } = info;
+  if (st !== sw || st < 2 || h % st !== 0 || w % st !== 0) return undefined;
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  const s = st;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  // Window of dy offsets e (rows) and f (columns) that any phase uses.
+  const e0 = Math.ceil((pt - kh + 1) / s);
+  const e1 = Math.floor((s - 1 + pt) / s);
+  const f0 = Math.ceil((pl - kw + 1) / s);
+  const f1 = Math.floor((s - 1 + pl) / s);
+  if (e0 > 0 || f0 > 0 || e1 < e0 || f1 < f0) return undefined;
+  const [eh, ew] = [e1 - e0 + 1, f1 - f0 + 1];
+  const [qh, qw] = [h / s, w / s];
+  const backend = args.backend as KernelBackend;
+  const wv = backend.readSync(filter.dataId) as Float32Array; // [kh, kw, ci, co], a few thousand values
+  const blocks = s * s * ci;
+  const g = new Float32Array(eh * ew * co * blocks);
+  for (let a = 0; a < eh; a++) {
+    for (let c = 0; c < ew; c++) {
+      for (let r = 0; r < s; r++) {
+        const i = r + pt - s * (a + e0);
+        if (i < 0 || i >= kh) continue;
+        for (let t = 0; t < s; t++) {
+          const j = t + pl - s * (c + f0);
+          if (j < 0 || j >= kw) continue;
+          for (let k = 0; k < ci; k++) {
+            const src = ((i * kw + j) * ci + k) * co;
+            const dst = (a * ew + c) * co * blocks + (r * s + t) * ci + k;
+            for (let o = 0; o < co; o++) g[dst + o * blocks] = wv[src + o];
+          }
+        }
+      }
+    }
+  }
+  const top = -e0;
+  const left = -f0;
+  const bottom = qh - oh - top + eh - 1; // negative: extra rows are computed and sliced off
+  const right = qw - ow - left + ew - 1;
+  return withScratch(backend, (sc) => {
+    const gT = sc.constant(g, [eh, ew, co, blocks]);
+    let phases = sc.run(
+      'Conv2D',
+      { x: dy, filter: gT },
+      {
+        strides: [1, 1],
+        dilations: [1, 1],
+        pad: [
+          [0, 0],
+          [top, Math.max(0, bottom)],
+          [left, Math.max(0, right)],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+      },
+    ); // [b, ≥qh, ≥qw, s·s·ci]
+    if (phases.shape[1] !== qh || phases.shape[2] !== qw) {
+      phases = sc.run('Slice', { x: phases }, { begin: [0, 0, 0, 0], size: [b, qh, qw, blocks] });
+    }
+    // [b·qh, qw, s (r), s·ci (t, k)] → [b·qh, s (r), qw, s·ci]: dx[b, s·q + r, s·p + t, k] (wasm's DepthToSpace, which
+    // would do the same, is a scalar loop ≈ 80× slower than this Transpose).
+    const rows = sc.transpose(sc.reshape(phases, [b * qh, qw, s, s * ci]), [0, 2, 1, 3]);
+    return sc.reshape(rows, [b, h, w, ci]);
+  });
+}
+
 /** Conv2DBackpropInput via XNNPACK Conv2D; returns undefined when the shape is not handled (caller delegates). */
 function conv2DBackpropInputViaConv(args: KernelArgs): TensorInfo | undefined {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
@@ -557,6 +655,27 @@ function tileByBroadcast(args: KernelArgs): TensorInfo | undefined {
 }
 
 /**
+ * BatchMatMul with transposeA or transposeB and a single batch (the dense layer's gradients: dW = xᵀ·dy, dx = dy·Wᵀ)
+ * as an explicit Transpose followed by the stock kernel without transposes, which runs on XNNPACK's fully-connected
+ * path; with a transpose flag the stock kernel takes a scalar loop (≈ 3 ms each for a 1024→10 layer at batch 128).
+ * Returns undefined otherwise (caller delegates).
+ */
+function batchMatMulWithoutTransposes(args: KernelArgs): TensorInfo | undefined {
+  const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+  const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
+  if (!transposeA && !transposeB) return undefined;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return undefined;
+  const batch = (shape: number[]) => util.sizeFromShape(shape.slice(0, -2));
+  if (batch(a.shape) !== 1 || batch(b.shape) !== 1) return undefined;
+  const swapLast = (rank: number) => [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+  return withScratch(args.backend, (s) => {
+    const a2 = transposeA ? s.transpose(a, swapLast(a.shape.length)) : a;
+    const b2 = transposeB ? s.transpose(b, swapLast(b.shape.length)) : b;
+    return s.run('BatchMatMul', { a: a2, b: b2 }, { transposeA: false, transposeB: false });
+  });
+}
+
+/**
  * Identity, and Cast to the dtype the tensor already has, as a reference to the same buffer (refcounted, like the cpu
  * backend does). The stock wasm kernels copy: the engine clones every tensor it saves for the backward pass through
  * Identity, ≈ 30 copies per training step of a 3-conv CNN. Strings are left to the stock kernel.
@@ -578,7 +697,7 @@ let registration: Registration | undefined;
 
 /**
  * Kernel names this module registers for 'wasm': the missing Conv2DBackpropFilter, and faster (MaxPoolGrad: also
- * correct) versions of three stock kernels, which still handle the cases the fast paths do not cover.
+ * correct) versions of stock kernels, which still handle the cases the fast paths do not cover.
  */
 export const WASM_TRAINING_KERNELS = [
   Conv2DBackpropFilter,
@@ -589,6 +708,7 @@ export const WASM_TRAINING_KERNELS = [
   Tile,
   Identity,
   Cast,
+  BatchMatMul,
 ] as const;
 
 const FAST_PATHS: Record<(typeof WASM_TRAINING_KERNELS)[number], (args: KernelArgs) => TensorInfo | undefined> = {
@@ -599,13 +719,14 @@ const FAST_PATHS: Record<(typeof WASM_TRAINING_KERNELS)[number], (args: KernelAr
     if (other && backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') return undefined;
     return wasmConv2DBackpropFilter(args);
   },
-  [Conv2DBackpropInput]: conv2DBackpropInputViaConv,
+  [Conv2DBackpropInput]: (args) => conv2DBackpropInputByPhases(args) ?? conv2DBackpropInputViaConv(args),
   [MaxPoolGrad]: maxPoolGradNonOverlapping,
   [Sum]: reduceOverSpatialAxes('Sum'),
   [Mean]: reduceOverSpatialAxes('Mean'),
   [Tile]: tileByBroadcast,
   [Identity]: aliasSameDtype,
   [Cast]: aliasSameDtype,
+  [BatchMatMul]: batchMatMulWithoutTransposes,
 };
 
 /**
