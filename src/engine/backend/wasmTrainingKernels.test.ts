@@ -10,6 +10,9 @@ import {
   unregisterWasmTrainingKernels,
   WASM_TRAINING_KERNELS,
 } from './wasmTrainingKernels';
+import { createModel, type ModelSpec } from '../models/model';
+import { batchNorm, type BatchNormParams } from '../models/params';
+import { globalMaxPool } from '../models/resnet9';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -618,4 +621,125 @@ describe('a full training step on wasm', () => {
     expect(after.numDataBuffers).toBe(before.numDataBuffers);
     expect(after.numTensors).toBe(before.numTensors);
   });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The app's models: their custom-gradient ops (models/params.ts batchNorm, models/resnet9.ts globalMaxPool) against
+// tfjs autodiff on the cpu backend, and whole-model gradients on wasm against the cpu backend.
+
+function bnParams(c: number, seed: number): BatchNormParams {
+  const v = (values: Float32Array) => tf.variable(tf.tensor1d(values)) as tf.Variable<tf.Rank.R1>;
+  const gamma = random(c, seed).map((g) => 1 + 0.5 * g);
+  return {
+    gamma: v(gamma),
+    beta: v(random(c, seed + 1).map((b) => 0.3 * b)),
+    runningMean: v(new Float32Array(c)),
+    runningVar: v(new Float32Array(c).fill(1)),
+  };
+}
+
+/** Training-mode batch norm the way autodiff sees it (what models/params.ts did before its custom gradient). */
+function batchNormAutodiff(x: tf.Tensor4D, p: BatchNormParams, relu: boolean): tf.Tensor4D {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const count = x.shape[0] * x.shape[1] * x.shape[2];
+  tf.tidy(() => {
+    p.runningMean.assign(p.runningMean.mul(0.9).add(mean.mul(0.1)));
+    p.runningVar.assign(p.runningVar.mul(0.9).add(variance.mul((0.1 * count) / (count - 1))));
+  });
+  const y = tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, p.beta, p.gamma, 1e-5);
+  return relu ? tf.relu(y) : y;
+}
+
+async function bnGradients(
+  backend: 'cpu' | 'wasm',
+  impl: 'custom' | 'autodiff',
+  relu: boolean,
+): Promise<Record<string, Float32Array>> {
+  expect(await tf.setBackend(backend)).toBe(true);
+  const shape: Shape4 = [4, 6, 6, 5];
+  const p = bnParams(5, 30);
+  const x = tf.variable(tf.tensor4d(random(4 * 6 * 6 * 5, 31).map((v) => 2 * v + 0.5), shape));
+  const r = tf.tensor4d(random(4 * 6 * 6 * 5, 32), shape);
+  const before = tf.memory().numTensors;
+  const { value, grads } = tf.variableGrads(() => {
+    const y = impl === 'custom' ? batchNorm(x, p, true, relu) : batchNormAutodiff(x, p, relu);
+    return tf.sum(tf.mul(y, r)) as tf.Scalar;
+  }, [x, p.gamma, p.beta]);
+  const out: Record<string, Float32Array> = { loss: (await value.data()) as Float32Array };
+  out.dx = (await grads[x.name].data()) as Float32Array;
+  out.dgamma = (await grads[p.gamma.name].data()) as Float32Array;
+  out.dbeta = (await grads[p.beta.name].data()) as Float32Array;
+  out.runningMean = (await p.runningMean.data()) as Float32Array;
+  out.runningVar = (await p.runningVar.data()) as Float32Array;
+  tf.dispose([value, ...Object.values(grads)]);
+  expect(tf.memory().numTensors).toBe(before); // nothing left behind but the results
+  tf.dispose([x, r, p.gamma, p.beta, p.runningMean, p.runningVar]);
+  return out;
+}
+
+describe("the app's models: custom-gradient ops and whole-model gradients", () => {
+  it.each([false, true])('batchNorm (relu %s) gives the autodiff gradients and running statistics', async (relu) => {
+    const ref = await bnGradients('cpu', 'autodiff', relu);
+    for (const backend of ['cpu', 'wasm'] as const) {
+      const got = await bnGradients(backend, 'custom', relu);
+      for (const name of Object.keys(ref)) {
+        expect(relErr(got[name], ref[name]), `${backend} ${name}`).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it('globalMaxPool gives tf.max’s gradient (every tied maximum), on cpu and wasm', async () => {
+    const values = random(3 * 4 * 5 * 6, 40).map((v) => Math.round(v * 3)); // many ties
+    const dyValues = random(3 * 6, 41);
+    const grad = async (backend: 'cpu' | 'wasm', op: (x: tf.Tensor4D) => tf.Tensor2D) => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const x = tf.tensor4d(values, [3, 4, 5, 6]);
+      const dy = tf.tensor2d(dyValues, [3, 6]);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(op(t as tf.Tensor4D), dy)))(x);
+      const y = op(x);
+      const out = { y: (await y.data()) as Float32Array, g: (await g.data()) as Float32Array };
+      tf.dispose([x, dy, g, y]);
+      return out;
+    };
+    const ref = await grad('cpu', (t) => tf.max(t, [1, 2]) as tf.Tensor2D);
+    for (const backend of ['cpu', 'wasm'] as const) {
+      const got = await grad(backend, globalMaxPool);
+      expect(Array.from(got.y)).toEqual(Array.from(ref.y));
+      expect(Array.from(got.g)).toEqual(Array.from(ref.g));
+    }
+  });
+
+  async function modelGradients(spec: ModelSpec, backend: 'cpu' | 'wasm'): Promise<Record<string, Float32Array>> {
+    expect(await tf.setBackend(backend)).toBe(true);
+    const model = createModel(spec, 3);
+    const x = tf.tensor4d(random(4 * 32 * 32 * 3, 50).map((v) => 2 * v), [4, 32, 32, 3]);
+    const labels = tf.oneHot(tf.tensor1d([1, 7, 3, 0], 'int32'), 10);
+    const variables = model.trainable.map((t) => t.variable);
+    const step = () => tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, true)) as tf.Scalar, variables);
+    const first = step();
+    tf.dispose([first.value, ...Object.values(first.grads)]);
+    const before = tf.memory().numTensors;
+    const { value, grads } = step(); // a second step: from the running statistics the first one left
+    const out: Record<string, Float32Array> = { loss: (await value.data()) as Float32Array };
+    for (const { name, variable } of model.trainable) out[name] = (await grads[variable.name].data()) as Float32Array;
+    for (const { name, variable } of model.state) out[name] = (await variable.data()) as Float32Array;
+    tf.dispose([value, ...Object.values(grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, labels]);
+    model.dispose();
+    return out;
+  }
+
+  it.each([
+    ['tiny CNN', { arch: 'tiny-cnn' }],
+    ['ResNet-9 ×0.125', { arch: 'resnet9', width: 0.125 }],
+  ] as [string, ModelSpec][])(
+    '%s: a training step on wasm gives the cpu gradients and running statistics',
+    async (_, spec) => {
+      const ref = await modelGradients(spec, 'cpu');
+      const got = await modelGradients(spec, 'wasm');
+      expect(Object.keys(got)).toEqual(Object.keys(ref));
+      for (const name of Object.keys(ref)) expect(relErr(got[name], ref[name]), name).toBeLessThan(1e-4);
+    },
+  );
 });

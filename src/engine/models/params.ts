@@ -79,10 +79,10 @@ const BN_MOMENTUM = 0.1; // PyTorch convention: running = (1 − m)·running + m
 
 /**
  * x·scale + shift per channel (NHWC, [C] vectors), optionally followed by ReLU. On wasm it is one XNNPACK pass: a 1×1
- * depthwise convolution with bias (and the ReLU as its output clamp), ≈ 3× faster there than a broadcasting Multiply
- * plus Add and ≈ 10× faster than FusedBatchNorm. Same rounding as tf.add(tf.mul(x, scale), shift): one product, one sum.
- * Runs the kernel directly: tfjs' fused ops fall back to separate ops whenever a gradient tape is recording, and
- * this is only called where no gradient is recorded (inside customGrad).
+ * depthwise convolution with bias (the ReLU as its output clamp), ≈ 3× faster there than a broadcasting Multiply plus
+ * Add, ≈ 10× faster than wasm's FusedBatchNorm. Same rounding as tf.add(tf.mul(x, scale), shift): one product, one
+ * sum. Runs the kernel directly: tfjs' fused ops fall back to separate ops whenever a gradient tape is recording; this
+ * is only called where none records (inside customGrad).
  */
 function channelAffine(x: tf.Tensor4D, scale: tf.Tensor1D, shift: tf.Tensor1D, relu: boolean): tf.Tensor4D {
   if (tf.getBackend() === 'wasm') {
@@ -108,8 +108,9 @@ function updateRunningStats(p: BatchNormParams, mean: tf.Tensor1D, variance: tf.
 /**
  * Training-mode batch norm (optionally fused with the ReLU after it) as one custom-gradient op with the closed-form
  * backward, instead of autodiff through tf.moments and tf.batchNorm4d (a few dozen kernels per layer, a Tile and
- * several broadcasting ones among them; on wasm the forward FusedBatchNorm alone is ≈ 10× a 1×1 depthwise pass). With x̂ = (x − μ)/σ, σ = √(var + ε) (biased batch variance, as tf.moments), z = γ·x̂ + β and dz the
- * gradient at z (masked by z > 0 when the ReLU is fused):
+ * several broadcasting ones among them; on wasm the forward FusedBatchNorm alone is ≈ 10× a 1×1 depthwise pass).
+ * With x̂ = (x − μ)/σ, σ = √(var + ε) (biased batch variance, as tf.moments), z = γ·x̂ + β and dz the gradient at z
+ * (masked by z > 0 when the ReLU is fused):
  *   dβ = Σ dz,  dγ = Σ dz·x̂,  dx = γ/σ · (dz − mean(dz) − x̂·mean(dz·x̂))   (sums and means over N, H, W)
  * computed as dx = dz·(γ/σ) + (x − μ)·a + c with per-channel a = −(γ/σ)·Σ(dz·(x − μ))/(σ²·n), c = −(γ/σ)·Σdz/n.
  */
@@ -120,12 +121,19 @@ function batchNormTraining(x: tf.Tensor4D, p: BatchNormParams, relu: boolean): t
     const [input, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
     const save = args[3] as tf.GradSaveFunc;
     const mean = tf.mean(input, [0, 1, 2]) as tf.Tensor1D;
-    const centered = channelAffine(input, tf.onesLike(mean), tf.neg(mean), false); // x − μ
+    const wasm = tf.getBackend() === 'wasm';
+    // x − μ: on wasm a depthwise pass (x·1 − μ, exact), elsewhere a broadcasting Sub.
+    const centered = wasm ? channelAffine(input, tf.onesLike(mean), tf.neg(mean), false) : tf.sub<tf.Tensor4D>(input, mean);
     const variance = tf.mean(tf.square(centered), [0, 1, 2]) as tf.Tensor1D;
     updateRunningStats(p, mean, variance, n);
     const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D;
     const scale = tf.mul(gamma, invStd) as tf.Tensor1D;
-    const value = channelAffine(centered, scale, beta, relu);
+    // Elsewhere tf.batchNorm4d: one kernel on the GPU backends, and the very values the autodiff version computed
+    // (a value near 0 that rounds to the other side of the ReLU sends a max-pool gradient elsewhere).
+    let value = wasm
+      ? channelAffine(centered, scale, beta, relu)
+      : (tf.batchNorm4d(input, mean, variance, beta, gamma, BN_EPSILON) as tf.Tensor4D);
+    if (relu && !wasm) value = tf.relu(value);
     save([centered, value, scale, invStd]);
     return {
       value,
