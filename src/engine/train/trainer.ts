@@ -60,12 +60,52 @@ export function stepsPerEpoch(examples: number, batchSize: number): number {
   return Math.max(1, Math.floor(examples / Math.min(batchSize, examples)));
 }
 
+/**
+ * Mean softmax cross-entropy over the batch, with the closed-form gradient (softmax − onehot)·dy/B for the logits
+ * instead of autodiff through logSoftmax, mul, sum and mean (a dozen small kernels per step).
+ */
 function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => {
-    const logProbs = tf.logSoftmax(logits);
-    const picked = tf.sum(tf.mul(logProbs, tf.oneHot(labels, logits.shape[1])), 1);
-    return tf.neg(tf.mean(picked)) as tf.Scalar;
+  const [batch, classes] = logits.shape;
+  const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    const oneHot = tf.cast(tf.oneHot(labels, classes), 'float32');
+    const logProbs = tf.logSoftmax(x);
+    save([logProbs, oneHot]);
+    const value = tf.neg(tf.mean(tf.sum(tf.mul(logProbs, oneHot), 1))) as tf.Scalar;
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, [lp, target]: tf.Tensor[]) => tf.mul(tf.sub(tf.exp(lp), target), tf.div(dy, batch)),
+    };
   });
+  return loss(logits) as tf.Scalar;
+}
+
+/**
+ * One optimisation step on a batch (x: normalised images, y: int32 labels): the gradients of the mean cross-entropy
+ * in training mode (batch statistics, running statistics updated), then the optimizer's update. Returns
+ * [loss, correct count]; call it inside tf.tidy.
+ */
+export function trainingStep(
+  model: Model,
+  optimizer: SgdMomentum,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  lr: number,
+): tf.Tensor1D {
+  let correct: tf.Scalar | undefined;
+  const { value, grads } = tf.variableGrads(
+    () => {
+      const logits = model.apply(x, true);
+      correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')) as tf.Scalar);
+      return softmaxCrossEntropy(logits, y);
+    },
+    model.trainable.map((p) => p.variable),
+  );
+  optimizer.step(grads, lr);
+  const stats = tf.stack([value, correct!]) as tf.Tensor1D;
+  correct!.dispose();
+  return stats;
 }
 
 /**
@@ -150,17 +190,7 @@ export async function trainModel(
         fillBatch(set, batchIndices, raw, labels, recipe.flip ? flips : undefined);
         const lr = triangularLr((step + 0.5) / perEpoch, recipe.epochs, recipe.peakLr, recipe.peakEpoch);
         const stepStats = tf.tidy(() => {
-          const x = toInputTensor(raw, batchSize);
-          const y = tf.tensor1d(labels, 'int32');
-          let correct: tf.Scalar | undefined;
-          const { value, grads } = tf.variableGrads(() => {
-            const logits = model.apply(x, true);
-            correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')) as tf.Scalar);
-            return softmaxCrossEntropy(logits, y);
-          }, variables);
-          optimizer.step(grads, lr);
-          const stats = tf.stack([value, correct!]) as tf.Tensor1D;
-          correct!.dispose();
+          const stats = trainingStep(model, optimizer, toInputTensor(raw, batchSize), tf.tensor1d(labels, 'int32'), lr);
           return sums ? tf.add(sums, stats) : stats;
         });
         sums?.dispose();
