@@ -123,7 +123,9 @@ function batchNormTraining(x: tf.Tensor4D, p: BatchNormParams, relu: boolean): t
     const mean = tf.mean(input, [0, 1, 2]) as tf.Tensor1D;
     const wasm = tf.getBackend() === 'wasm';
     // x − μ: on wasm a depthwise pass (x·1 − μ, exact), elsewhere a broadcasting Sub.
-    const centered = wasm ? channelAffine(input, tf.onesLike(mean), tf.neg(mean), false) : tf.sub<tf.Tensor4D>(input, mean);
+    const centered = wasm
+      ? channelAffine(input, tf.onesLike(mean), tf.neg(mean), false)
+      : tf.sub<tf.Tensor4D>(input, mean);
     const variance = tf.mean(tf.square(centered), [0, 1, 2]) as tf.Tensor1D;
     updateRunningStats(p, mean, variance, n);
     const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D;
