@@ -2,15 +2,21 @@
  * WASM training throughput with the kernels of wasmTrainingKernels.ts, in Node, single-threaded SIMD wasm.
  *
  *   npx vitest bench --run src/engine/backend/wasmKernels.bench.ts
+ *   APP_MODELS_ONLY=1 npx vitest bench --run src/engine/backend/wasmKernels.bench.ts   (the app's models only)
  *
- * Prints (console) images/s for a 24k-parameter CNN at batch 128 — inference, a training step with the registered
- * kernels, with only the missing Conv2DBackpropFilter added to stock wasm, and with a naive unfold + matMul
+ * Prints (console) images/s of the app's two models (models/tinyCnn.ts, models/resnet9.ts at width 0.25) at batch 128:
+ * inference (model.apply(x, false)), a training step exactly as the trainer runs it (train/trainer.ts trainingStep:
+ * gradients of the cross-entropy in training mode, SGD-momentum update) and their ratio (the target is ≥ 1/4). Then
+ * images/s for a 24k-parameter CNN at batch 128 — inference, a training step with the registered kernels, with only the missing Conv2DBackpropFilter added to stock wasm, and with a naive unfold + matMul
  * Conv2DBackpropFilter — for the plain CNN and a batch-norm variant, then per-shape kernel timings. Timings are the
  * median of a few runs; on a shared 2-core machine expect ±10–20 %.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
+import { createModel, type ModelSpec } from '../models/model';
+import { SgdMomentum } from '../train/optimizers';
+import { trainingStep as trainerStep } from '../train/trainer';
 import {
   conv2DBackpropFilterViaConv,
   conv2DBackpropFilterViaSwappedConv,
@@ -192,6 +198,64 @@ function timeMs(fn: () => void, runs: number, warmup = 1): number {
 
 const report: string[] = [];
 
+/** The app's models: inference vs training images/s, interleaved runs, medians. */
+function appModelRows(): void {
+  report.push('', "The app's models, batch 128 (median of interleaved runs):");
+  const x = tf.randomNormal([BATCH, 32, 32, 3]) as tf.Tensor4D;
+  const y = tf.tensor1d(
+    Int32Array.from({ length: BATCH }, (_, i) => (i * 7) % 10),
+    'int32',
+  );
+  const specs: [string, ModelSpec, number][] = [
+    ['tiny CNN', { arch: 'tiny-cnn' }, 9],
+    ['ResNet-9 ×0.25', { arch: 'resnet9', width: 0.25 }, 5],
+  ];
+  for (const [label, spec, runs] of specs) {
+    const model = createModel(spec, 1);
+    const optimizer = new SgdMomentum(
+      model.trainable.map((p) => p.variable),
+      0.9,
+      5e-4,
+    );
+    const infer = () => {
+      const out = tf.tidy(() => model.apply(x, false));
+      out.dataSync();
+      out.dispose();
+    };
+    const train = () => {
+      const stats = tf.tidy(() => trainerStep(model, optimizer, x, y, 0.01));
+      stats.dataSync();
+      stats.dispose();
+    };
+    infer();
+    train();
+    const before = tf.memory().numTensors;
+    const inferMs: number[] = [];
+    const trainMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      for (const [fn, times] of [
+        [infer, inferMs],
+        [train, trainMs],
+      ] as const) {
+        const t0 = performance.now();
+        fn();
+        times.push(performance.now() - t0);
+      }
+    }
+    const leaked = tf.memory().numTensors - before;
+    const [mi, mt] = [median(inferMs), median(trainMs)];
+    const rate = (ms: number) => ((BATCH * 1000) / ms).toFixed(0).padStart(5);
+    report.push(
+      `  ${label.padEnd(15)} inference ${mi.toFixed(0).padStart(4)} ms ${rate(mi)} images/s | training ` +
+        `${mt.toFixed(0).padStart(5)} ms ${rate(mt)} images/s | training/inference ${(mi / mt).toFixed(3)}` +
+        (leaked !== 0 ? `  (${leaked} tensors leaked!)` : ''),
+    );
+    optimizer.dispose();
+    model.dispose();
+  }
+  tf.dispose([x, y]);
+}
+
 function throughputRows(title: string, rows: [string, Mode | 'inference', number][]): void {
   report.push('', title);
   let inferMs = NaN;
@@ -219,6 +283,13 @@ beforeAll(async () => {
       `threads ${String(tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'))}, batch ${BATCH}, SGD momentum; ` +
       'median of a few runs',
   );
+  registerWasmTrainingKernels();
+  appModelRows();
+  // APP_MODELS_ONLY=1: skip the 24k-parameter CNN and the per-kernel tables.
+  if ((globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.APP_MODELS_ONLY) {
+    buildModel('plain'); // for the vitest benches below
+    return;
+  }
 
   // --- whole-model throughput
   let n = buildModel('plain');
