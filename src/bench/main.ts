@@ -14,7 +14,10 @@ const bench = {
   loadEmbedded: () => engine.loadEmbeddedDataset(base),
   loadChosenFiles: () => {
     const input = document.getElementById('files') as HTMLInputElement;
-    return engine.loadDatasetFiles(Array.from(input.files ?? []));
+    return engine.loadDatasetFiles(
+      Array.from(input.files ?? []),
+      Comlink.proxy((p: { stage: string; fraction: number }) => console.log(`load: ${p.stage} ${(p.fraction * 100).toFixed(0)} %`)),
+    );
   },
   run: (request: BenchRequest) => engine.bench(request, Comlink.proxy(() => undefined)),
   train: (request: TrainRequest) => engine.train(request, Comlink.proxy(() => undefined)),

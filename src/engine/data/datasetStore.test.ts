@@ -82,6 +82,17 @@ describe('datasetStore (IndexedDB)', () => {
     expect(back!.train.images).not.toBe(ds.train.images);
   });
 
+  it('splits large sets into chunks and reassembles them, naming a missing chunk', async () => {
+    const ds = dataset('chunked', 0, true);
+    await saveDataset(ds, 16); // train: 40 images → chunks of 16, 16, 8
+    expectSame((await loadSavedDataset())!, ds);
+    const db = await openDB('unlearning-playground-datasets', 2);
+    expect((await db.getAllKeys('splits')).sort()).toEqual(['test/0', 'train/0', 'train/1', 'train/2', 'validation/0']);
+    await db.delete('splits', 'train/1');
+    db.close();
+    await rejection(loadSavedDataset(), 'corrupt', /damaged \(train: part 2 of 3 missing\)/);
+  });
+
   it('stores only the bytes of views into larger buffers', async () => {
     const ds = dataset('views', 0, false);
     const big = new Uint8Array(ds.train.images.length + 100);
@@ -116,7 +127,7 @@ describe('datasetStore (IndexedDB)', () => {
     it('quota exceeded while writing', async () => {
       const old = dataset('old', 0, true);
       await saveDataset(old);
-      restore = failPutFor('validation', new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+      restore = failPutFor('validation/0', new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
       await rejection(saveDataset(dataset('new', 200, true)), 'quota', /Not enough browser storage .*Nothing was changed/);
       restore();
       restore = undefined;
@@ -135,7 +146,7 @@ describe('datasetStore (IndexedDB)', () => {
     });
 
     it('a first save that fails leaves nothing readable', async () => {
-      restore = failPutFor('test', new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+      restore = failPutFor('test/0', new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
       await rejection(saveDataset(dataset('new', 0, true)), 'quota', /Not enough browser storage/);
       restore();
       restore = undefined;
@@ -147,7 +158,7 @@ describe('datasetStore (IndexedDB)', () => {
   it('does not read back a record without the completeness marker', async () => {
     const ds = dataset('partial', 0, false);
     await saveDataset(ds);
-    const db = await openDB('unlearning-playground-datasets', 1);
+    const db = await openDB('unlearning-playground-datasets', 2);
     const meta = (await db.get('meta', 'saved')) as Record<string, unknown>;
     await db.put('meta', { ...meta, complete: false }, 'saved');
     db.close();
@@ -157,16 +168,16 @@ describe('datasetStore (IndexedDB)', () => {
 
   it('reports split records that do not belong to the saved dataset as damaged', async () => {
     await saveDataset(dataset('one', 0, false));
-    const db = await openDB('unlearning-playground-datasets', 1);
-    const validation = (await db.get('splits', 'validation')) as Record<string, unknown>;
-    await db.put('splits', { ...validation, datasetId: 'another' }, 'validation');
+    const db = await openDB('unlearning-playground-datasets', 2);
+    const validation = (await db.get('splits', 'validation/0')) as Record<string, unknown>;
+    await db.put('splits', { ...validation, datasetId: 'another' }, 'validation/0');
     db.close();
     await rejection(loadSavedDataset(), 'corrupt', /damaged \(validation: belongs to dataset another, not one\)/);
 
     await saveDataset(dataset('two', 0, false));
-    const db2 = await openDB('unlearning-playground-datasets', 1);
-    const train = (await db2.get('splits', 'train')) as Record<string, unknown>;
-    await db2.put('splits', { ...train, images: new ArrayBuffer(10) }, 'train');
+    const db2 = await openDB('unlearning-playground-datasets', 2);
+    const train = (await db2.get('splits', 'train/0')) as Record<string, unknown>;
+    await db2.put('splits', { ...train, images: new ArrayBuffer(10) }, 'train/0');
     db2.close();
     await rejection(loadSavedDataset(), 'corrupt', /damaged \(train: wrong sizes\)/);
   });

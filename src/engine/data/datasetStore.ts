@@ -2,10 +2,12 @@
  * Keeps one loaded dataset (the full CIFAR-10 the user gave us) in IndexedDB so the next visit does
  * not ask for the files again.
  *
- * Database "unlearning-playground-datasets" v1, two object stores written together in ONE transaction:
- *   splits: key "train" | "validation" | "test" → { datasetId, split, count, images, labels, sourceIndex }
- *           (the typed arrays' ArrayBuffers, stored by structured clone)
- *   meta:   key "saved" → { format: 1, complete: true, id, name, classNames, counts, bytes, savedAt }
+ * Database "unlearning-playground-datasets" v2, two object stores written together in ONE transaction:
+ *   splits: key "<split>/<chunk>" (e.g. "train/3") → { datasetId, split, chunk, count, images, labels, sourceIndex }
+ *           holding images [chunk·chunkImages, …) of the split (ArrayBuffers, stored by structured clone).
+ *           Chunks, because Chromium aborted the transaction and then hung when one value held the
+ *           138 MB of the full training split.
+ *   meta:   key "saved" → { format: 2, complete: true, id, name, classNames, counts, chunkImages, bytes, savedAt }
  * The meta record is written last and is the completeness marker: a dataset is read back only when
  * meta is complete and every split record carries the same datasetId with consistent lengths.
  * A failed save aborts its transaction, so what was saved before stays as it was.
@@ -15,13 +17,16 @@ import { z } from 'zod';
 import { NUM_CLASSES, PIXELS_PER_IMAGE, type CifarDataset, type ImageSet, type SplitName } from './types';
 
 const DB_NAME = 'unlearning-playground-datasets';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 const META_KEY = 'saved';
-const FORMAT = 1;
+const FORMAT = 2;
+/** Images per stored record: 5,000 CIFAR images are 15.4 MB. */
+export const CHUNK_IMAGES = 5_000;
 
-interface StoredSplit {
+interface StoredChunk {
   datasetId: string;
   split: SplitName;
+  chunk: number;
   count: number;
   images: ArrayBuffer;
   labels: ArrayBuffer;
@@ -39,6 +44,7 @@ const metaSchema = z.object({
     validation: z.number().int().nonnegative(),
     test: z.number().int().nonnegative().optional(),
   }),
+  chunkImages: z.number().int().positive(),
   bytes: z.number().int().nonnegative(),
   savedAt: z.string(),
 });
@@ -46,7 +52,7 @@ type StoredMeta = z.infer<typeof metaSchema>;
 
 interface Schema extends DBSchema {
   meta: { key: string; value: StoredMeta };
-  splits: { key: SplitName; value: StoredSplit };
+  splits: { key: string; value: StoredChunk };
 }
 
 /** What is saved, without loading the pixels. */
@@ -89,8 +95,10 @@ async function open(): Promise<IDBPDatabase<Schema>> {
   try {
     return await openDB<Schema>(DB_NAME, DB_VERSION, {
       upgrade(db) {
-        if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
-        if (!db.objectStoreNames.contains('splits')) db.createObjectStore('splits');
+        // v1 kept one record per split; its data cannot be read as chunks, so start empty.
+        for (const name of Array.from(db.objectStoreNames)) db.deleteObjectStore(name);
+        db.createObjectStore('meta');
+        db.createObjectStore('splits');
       },
     });
   } catch (e) {
@@ -102,10 +110,11 @@ async function open(): Promise<IDBPDatabase<Schema>> {
   }
 }
 
-/** The array's bytes as an ArrayBuffer of exactly its length (no copy when it already is one). */
-function ownBuffer(a: Uint8Array | Uint32Array): ArrayBuffer {
-  return (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a.buffer : a.slice().buffer) as ArrayBuffer;
-}
+/** A copy of part of an array as its own ArrayBuffer. */
+const copyOf = (a: Uint8Array | Uint32Array, from: number, to: number): ArrayBuffer => a.slice(from, to).buffer as ArrayBuffer;
+
+const chunkKey = (split: SplitName, chunk: number) => `${split}/${chunk}`;
+const chunksFor = (count: number, chunkImages: number) => Math.ceil(count / chunkImages);
 
 function checkSet(set: ImageSet, split: SplitName): void {
   const ok =
@@ -132,7 +141,7 @@ const infoOf = (m: StoredMeta): SavedDatasetInfo => ({ id: m.id, name: m.name, c
  * Saves `ds`, replacing what was saved before, in one transaction: either all of it lands or nothing
  * changes. Rejects with DatasetStoreError (kind "quota" when the browser refuses the space).
  */
-export async function saveDataset(ds: CifarDataset): Promise<SavedDatasetInfo> {
+export async function saveDataset(ds: CifarDataset, chunkImages = CHUNK_IMAGES): Promise<SavedDatasetInfo> {
   const splits = splitsOf(ds);
   for (const [name, set] of splits) checkSet(set, name);
   const bytes = splits.reduce((s, [, set]) => s + setBytes(set), 0);
@@ -143,6 +152,7 @@ export async function saveDataset(ds: CifarDataset): Promise<SavedDatasetInfo> {
     name: ds.name,
     classNames: [...ds.classNames],
     counts: { train: ds.train.count, validation: ds.validation.count, ...(ds.test ? { test: ds.test.count } : {}) },
+    chunkImages,
     bytes,
     savedAt: new Date().toISOString(),
   };
@@ -152,20 +162,25 @@ export async function saveDataset(ds: CifarDataset): Promise<SavedDatasetInfo> {
     const tx = db.transaction(['meta', 'splits'], 'readwrite');
     try {
       const store = tx.objectStore('splits');
+      await store.clear();
       for (const [split, set] of splits) {
-        await store.put(
-          {
-            datasetId: ds.id,
-            split,
-            count: set.count,
-            images: ownBuffer(set.images),
-            labels: ownBuffer(set.labels),
-            sourceIndex: ownBuffer(set.sourceIndex),
-          },
-          split,
-        );
+        for (let chunk = 0; chunk < chunksFor(set.count, chunkImages); chunk++) {
+          const from = chunk * chunkImages;
+          const to = Math.min(set.count, from + chunkImages);
+          await store.put(
+            {
+              datasetId: ds.id,
+              split,
+              chunk,
+              count: to - from,
+              images: copyOf(set.images, from * PIXELS_PER_IMAGE, to * PIXELS_PER_IMAGE),
+              labels: copyOf(set.labels, from, to),
+              sourceIndex: copyOf(set.sourceIndex, from, to),
+            },
+            chunkKey(split, chunk),
+          );
+        }
       }
-      if (!ds.test) await store.delete('test');
       await tx.objectStore('meta').put(meta, META_KEY);
       await tx.done;
     } catch (e) {
@@ -197,25 +212,39 @@ export async function saveDataset(ds: CifarDataset): Promise<SavedDatasetInfo> {
   return infoOf(meta);
 }
 
-function toImageSet(record: StoredSplit | undefined, meta: StoredMeta, split: SplitName, expected: number): ImageSet {
+/** Reassembles one split from its chunks, checking that every chunk is there, belongs to this dataset and has the right sizes. */
+function toImageSet(records: Array<StoredChunk | undefined>, meta: StoredMeta, split: SplitName, expected: number): ImageSet {
   const damaged = (why: string) =>
     new DatasetStoreError(`The dataset saved in browser storage is damaged (${split}: ${why}); clear it and load the files again.`, 'corrupt');
-  if (!record) throw damaged('missing');
-  if (record.datasetId !== meta.id) throw damaged(`belongs to dataset ${record.datasetId}, not ${meta.id}`);
-  if (
-    record.count !== expected ||
-    !(record.images instanceof ArrayBuffer) ||
-    !(record.labels instanceof ArrayBuffer) ||
-    !(record.sourceIndex instanceof ArrayBuffer) ||
-    record.images.byteLength !== expected * PIXELS_PER_IMAGE ||
-    record.labels.byteLength !== expected ||
-    record.sourceIndex.byteLength !== expected * 4
-  ) {
-    throw damaged('wrong sizes');
-  }
-  const labels = new Uint8Array(record.labels);
-  for (let i = 0; i < labels.length; i++) if (labels[i] >= NUM_CLASSES) throw damaged(`label ${labels[i]} at ${i}`);
-  return { images: new Uint8Array(record.images), labels, count: expected, sourceIndex: new Uint32Array(record.sourceIndex) };
+  const set: ImageSet = {
+    images: new Uint8Array(expected * PIXELS_PER_IMAGE),
+    labels: new Uint8Array(expected),
+    count: expected,
+    sourceIndex: new Uint32Array(expected),
+  };
+  records.forEach((record, chunk) => {
+    if (!record) throw damaged(`part ${chunk + 1} of ${records.length} missing`);
+    if (record.datasetId !== meta.id) throw damaged(`belongs to dataset ${record.datasetId}, not ${meta.id}`);
+    const from = chunk * meta.chunkImages;
+    const count = Math.min(meta.chunkImages, expected - from);
+    if (
+      record.count !== count ||
+      !(record.images instanceof ArrayBuffer) ||
+      !(record.labels instanceof ArrayBuffer) ||
+      !(record.sourceIndex instanceof ArrayBuffer) ||
+      record.images.byteLength !== count * PIXELS_PER_IMAGE ||
+      record.labels.byteLength !== count ||
+      record.sourceIndex.byteLength !== count * 4
+    ) {
+      throw damaged('wrong sizes');
+    }
+    const labels = new Uint8Array(record.labels);
+    for (let i = 0; i < labels.length; i++) if (labels[i] >= NUM_CLASSES) throw damaged(`label ${labels[i]} at ${from + i}`);
+    set.images.set(new Uint8Array(record.images), from * PIXELS_PER_IMAGE);
+    set.labels.set(labels, from);
+    set.sourceIndex.set(new Uint32Array(record.sourceIndex), from);
+  });
+  return set;
 }
 
 /**
@@ -233,16 +262,15 @@ export async function loadSavedDataset(): Promise<CifarDataset | undefined> {
     }
     const meta = parsed.data;
     const store = tx.objectStore('splits');
-    const [train, validation, test] = await Promise.all([store.get('train'), store.get('validation'), store.get('test')]);
-    await tx.done;
-    return {
-      id: meta.id,
-      name: meta.name,
-      classNames: meta.classNames,
-      train: toImageSet(train, meta, 'train', meta.counts.train),
-      validation: toImageSet(validation, meta, 'validation', meta.counts.validation),
-      ...(meta.counts.test !== undefined ? { test: toImageSet(test, meta, 'test', meta.counts.test) } : {}),
+    const read = async (split: SplitName, count: number) => {
+      const keys = Array.from({ length: chunksFor(count, meta.chunkImages) }, (_, c) => chunkKey(split, c));
+      return toImageSet(await Promise.all(keys.map((k) => store.get(k))), meta, split, count);
     };
+    const train = await read('train', meta.counts.train);
+    const validation = await read('validation', meta.counts.validation);
+    const test = meta.counts.test !== undefined ? await read('test', meta.counts.test) : undefined;
+    await tx.done;
+    return { id: meta.id, name: meta.name, classNames: meta.classNames, train, validation, ...(test ? { test } : {}) };
   } catch (e) {
     if (e instanceof DatasetStoreError) throw e;
     throw new DatasetStoreError(`Reading the saved dataset from browser storage failed (${explain(e)}).`, 'failed', { cause: e });
