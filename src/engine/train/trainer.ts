@@ -64,7 +64,7 @@ export function stepsPerEpoch(examples: number, batchSize: number): number {
  * Mean softmax cross-entropy over the batch, with the closed-form gradient (softmax − onehot)·dy/B for the logits
  * instead of autodiff through logSoftmax, mul, sum and mean (a dozen small kernels per step).
  */
-function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   const [batch, classes] = logits.shape;
   const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = args[0] as tf.Tensor2D;
