@@ -1,15 +1,18 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import pkg from './package.json' with { type: 'json' };
 
 export default defineConfig({
   plugins: [react()],
+  // Recorded in every ExperimentResult's environment.
+  define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   // The engine runs in a module worker that imports tfjs: bundle it as ES modules.
   worker: { format: 'es' },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
-    // bench.html is the harness `npm run bench` drives; it shares the engine worker with the app.
-    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+    // harness.html is the page `npm run bench` and `npm run experiment` drive; it shares the engine worker with the app.
+    rollupOptions: { input: { main: 'index.html', harness: 'harness.html' } },
   },
   server: { host: 'localhost', port: 5173 },
   preview: { host: 'localhost', port: 4173 },

@@ -8,25 +8,12 @@
  * Options: --backends wasm,webgpu (default: every available one), --models tiny,resnet9
  *          --skip-accuracy, --skip-memory, --runs 20, --out bench-results/bench.json
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from '@playwright/test';
+import { fmt, openHarness, parseArgs, root, table } from './lib/harness.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const flag = (name) => args.includes(`--${name}`);
-const PORT = 4174;
-const BASE = `http://localhost:${PORT}`;
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-];
+const { opt, flag } = parseArgs(process.argv.slice(2));
 // The UI's default recipe (src/app/lib/trainConfig.ts), on all 10,000 embedded training images.
 const DEFAULT_RECIPE = { epochs: 10, batchSize: 128, peakLr: 0.05, peakEpoch: 2, momentum: 0.9, weightDecay: 5e-4, flip: false };
 const MODELS = {
@@ -38,20 +25,6 @@ const SHARED_TEST = path.resolve(root, '../shared/data/cifar10/test.bin');
 
 function log(...a) {
   console.error('[bench]', ...a);
-}
-
-async function startServer() {
-  const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { cwd: root, stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(BASE)).ok) return server;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  server.kill();
-  throw new Error(`vite preview did not start on ${BASE}`);
 }
 
 /** Talks CDP to the engine worker (Playwright exposes no CDP session for workers). */
@@ -104,30 +77,18 @@ function officialBatchFiles() {
   return { dir, files };
 }
 
-function table(rows, columns) {
-  const widths = columns.map(([title, get]) => Math.max(title.length, ...rows.map((r) => String(get(r)).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
-  return [line(columns.map(([t]) => t)), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map(([, get]) => get(r))))].join('\n');
-}
-
-const fmt = (x, digits = 0) => (x === undefined || x === null || Number.isNaN(x) ? '—' : Number(x).toFixed(digits));
-
 async function main() {
-  const server = await startServer();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const harness = await openHarness({ port: 4174, log: (line) => line.startsWith('load: ') || log(line) });
+  const { browser, page } = harness;
   const result = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30) } };
   try {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => log('page error:', e.message));
     const inspector = await workerInspector(page);
-    await page.goto(`${BASE}/bench.html`);
-    await page.waitForFunction(() => document.title === 'bench ready');
     result.browser = await browser.version();
     log('choosing a backend (short measurement)…');
-    const choice = await page.evaluate(() => window.bench.init());
+    const choice = await page.evaluate(() => window.harness.init());
     result.backendChoice = choice;
     log(`chosen: ${choice.name} — ${choice.reason}`);
-    await page.evaluate(() => window.bench.loadEmbedded());
+    await page.evaluate(() => window.harness.loadEmbedded());
 
     const available = choice.probes.filter((p) => p.available).map((p) => p.name).filter((n) => n !== 'cpu');
     const backends = (opt('backends') ?? available.join(',')).split(',');
@@ -143,7 +104,7 @@ async function main() {
       const batchSize = software(backend) ? 32 : 128;
       log(`throughput on ${backend}: ${trainImages} training images, batch ${batchSize}…`);
       const rows = await page.evaluate(
-        (r) => window.bench.run(r),
+        (r) => window.harness.run(r),
         {
           models,
           backends: [backend],
@@ -158,18 +119,18 @@ async function main() {
     }
 
     if (!flag('skip-memory')) {
-      await page.evaluate((b) => window.bench.init(b), choice.name);
+      await page.evaluate((b) => window.harness.init(b), choice.name);
       const before = await inspector.memoryBytes();
       if (fs.existsSync(SHARED_TRAIN)) {
         log('loading the full 50,000-image CIFAR-10 into the worker…');
         const { dir, files } = officialBatchFiles();
         await page.locator('#files').setInputFiles(files);
         const t = performance.now();
-        const summary = await page.evaluate(() => window.bench.loadChosenFiles());
+        const summary = await page.evaluate(() => window.harness.loadChosenFiles());
         const loadSeconds = (performance.now() - t) / 1000;
         fs.rmSync(dir, { recursive: true, force: true });
         const after = await inspector.memoryBytes();
-        const engineMemory = await page.evaluate(() => window.bench.memory());
+        const engineMemory = await page.evaluate(() => window.harness.memory());
         const rawPixels = 50_000 * 3072;
         result.fullDataset = {
           summary,
@@ -187,17 +148,16 @@ async function main() {
       const runs = [];
       for (let i = 0; i < Number(opt('runs', 20)); i++) {
         await page.evaluate(
-          () => window.bench.train({ model: { arch: 'tiny-cnn' }, recipe: { epochs: 1, batchSize: 64, peakLr: 0.05, peakEpoch: 0.5, momentum: 0.9, weightDecay: 5e-4, flip: true }, seed: 1, trainCount: 256 }),
+          () => window.harness.train({ model: { arch: 'tiny-cnn' }, recipe: { epochs: 1, batchSize: 64, peakLr: 0.05, peakEpoch: 0.5, momentum: 0.9, weightDecay: 5e-4, flip: true }, seed: 1, trainCount: 256 }),
         );
-        const m = await page.evaluate(() => window.bench.memory());
+        const m = await page.evaluate(() => window.harness.memory());
         const w = await inspector.memoryBytes();
         runs.push({ run: i + 1, numTensors: m.numTensors, tfBytes: m.numBytes, workerBytes: w.total });
       }
       result.repeatedRuns = runs;
     }
   } finally {
-    await browser.close();
-    server.kill();
+    await harness.close();
   }
 
   const outFile = path.resolve(root, opt('out', 'bench-results/bench.json'));

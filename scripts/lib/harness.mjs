@@ -1,0 +1,84 @@
+/**
+ * What the Node scripts share: serve the built app with `vite preview`, open harness.html in Debian's
+ * headless Chromium, and print tables.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { chromium } from '@playwright/test';
+
+export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+// The flags that work on a machine without a GPU (WebGPU on SwiftShader needs the unsafe flag).
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+];
+
+export function parseArgs(argv) {
+  const opt = (name, fallback) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : fallback;
+  };
+  const flag = (name) => argv.includes(`--${name}`);
+  return { opt, flag };
+}
+
+async function startServer(port) {
+  const base = `http://localhost:${port}`;
+  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(base)).ok) return { server, base };
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  server.kill();
+  throw new Error(`vite preview did not start on ${base} (is the port taken?)`);
+}
+
+/**
+ * Serves dist/ and opens harness.html; returns the page (with `window.harness`) and a close function.
+ * `log` receives the page's console lines and errors. With `profileDir` the browser keeps its storage
+ * (the model cache in IndexedDB) there between runs; without, every run starts empty.
+ */
+export async function openHarness({ port, log, profileDir }) {
+  const { server, base } = await startServer(port);
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  let browser;
+  try {
+    let page;
+    if (profileDir) {
+      browser = await chromium.launchPersistentContext(profileDir, { executablePath, args: CHROMIUM_ARGS });
+      page = browser.pages()[0] ?? (await browser.newPage());
+    } else {
+      browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+      page = await browser.newPage();
+    }
+    page.on('pageerror', (e) => log(`page error: ${e.message}`));
+    page.on('console', (m) => log(m.text()));
+    await page.goto(`${base}/harness.html`);
+    await page.waitForFunction(() => document.title === 'harness ready');
+    return {
+      browser,
+      page,
+      close: async () => {
+        await browser.close();
+        server.kill();
+      },
+    };
+  } catch (e) {
+    await browser?.close();
+    server.kill();
+    throw e;
+  }
+}
+
+export function table(rows, columns) {
+  const widths = columns.map(([title, get]) => Math.max(title.length, ...rows.map((r) => String(get(r)).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+  return [line(columns.map(([t]) => t)), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map(([, get]) => get(r))))].join('\n');
+}
+
+export const fmt = (x, digits = 0) => (x === undefined || x === null || Number.isNaN(x) ? '—' : Number(x).toFixed(digits));
