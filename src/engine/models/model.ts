@@ -19,7 +19,32 @@ export interface Model {
    * the running statistics; evaluation mode does neither.
    */
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor2D;
+  /**
+   * Penultimate features [batch, D] (the input of the final linear layer), for last-layer attribution:
+   * apply(x, t) computes exactly applyHead(head, features(x, t)). Training mode updates running statistics
+   * as apply does.
+   */
+  features(x: tf.Tensor4D, training?: boolean): tf.Tensor2D;
+  /** The final linear layer (its variables are also in `trainable`). */
+  readonly head: LinearHead;
   dispose(): void;
+}
+
+/** logits = scale · (features · kernel) + bias; kernel [D, 10]. */
+export interface LinearHead {
+  kernel: tf.Variable;
+  bias?: tf.Variable;
+  scale: number;
+}
+
+/** The final layer's logits from features, with the same ops in the same order as every architecture's forward. */
+export function applyHead(head: LinearHead, features: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    let z = tf.matMul(features, head.kernel as tf.Tensor2D);
+    if (head.scale !== 1) z = tf.mul(z, head.scale);
+    if (head.bias) z = tf.add(z, head.bias);
+    return z as tf.Tensor2D;
+  });
 }
 
 /** The forward pass of an architecture, closed over its parameters. */
@@ -29,12 +54,14 @@ export type Forward = (x: tf.Tensor4D, training: boolean) => tf.Tensor2D;
 export function createModel(spec: ModelSpec, seed: number): Model {
   const rng = createRng(seed).fork('init');
   const built = spec.arch === 'tiny-cnn' ? buildTinyCnn(rng) : buildResNet9(rng, spec.width);
-  const { trainable, state, forward } = built;
+  const { trainable, state, forward, features, head } = built;
   return {
     spec,
     trainable,
     state,
     apply: forward,
+    features: (x, training = false) => features(x, training),
+    head,
     dispose: () => {
       for (const { variable } of [...trainable, ...state]) variable.dispose();
     },

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasmBackend } from '../testing/wasmBackend';
-import { cloneModel, countParameters, createModel, exportWeights, importWeights, type ModelSpec } from './model';
+import { applyHead, cloneModel, countParameters, createModel, exportWeights, importWeights, type ModelSpec } from './model';
 
 beforeAll(async () => {
   await useWasmBackend();
@@ -65,6 +65,25 @@ describe('models', () => {
     expect(() => importWeights(wrong, weights)).toThrow(/weights have \d+ tensors/);
     tf.dispose([x, ya, yb, yc]);
     [model, copy, other, wrong].forEach((m) => m.dispose());
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.each([
+    [{ arch: 'tiny-cnn' } as ModelSpec, 1024, true],
+    [{ arch: 'resnet9', width: 0.25 } as ModelSpec, 32, false],
+  ])('%o exposes penultimate features and a linear head with apply = head(features)', async (spec, dim, hasBias) => {
+    const before = tf.memory().numTensors;
+    const model = createModel(spec, 2);
+    expect(model.head.kernel.shape).toEqual([dim, 10]);
+    expect(model.head.bias !== undefined).toBe(hasBias);
+    expect(model.trainable.some(({ variable }) => variable === model.head.kernel)).toBe(true);
+    const x = tf.randomNormal([3, 32, 32, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const h = model.features(x);
+    expect(h.shape).toEqual([3, dim]);
+    const [z, zh] = [model.apply(x, false), applyHead(model.head, h)];
+    expect(Array.from(await zh.data())).toEqual(Array.from(await z.data()));
+    tf.dispose([x, h, z, zh]);
+    model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
 import { ParamBuilder, batchNorm, type BatchNormParams } from './params';
-import type { Forward } from './model';
+import { applyHead, type Forward, type LinearHead } from './model';
 
 /**
  * The ResNet-9 of the paper's code (the FFCV CIFAR-10 ResNet-9 used by datamodels, TRAK and
@@ -29,9 +29,9 @@ export function buildResNet9(rng: Rng, width: number) {
   const layer2 = convBn('layer2', 3, c128, c256);
   const res2 = [convBn('res2a', 3, c256, c256), convBn('res2b', 3, c256, c256)];
   const layer3 = convBn('layer3', 3, c256, c128, 1, 'valid');
-  const head = b.dense('linear', c128, 10, false);
+  const head: LinearHead = { kernel: b.dense('linear', c128, 10, false).kernel, scale: 0.2 };
 
-  const forward: Forward = (x, training) =>
+  const features: Forward = (x, training) =>
     tf.tidy(() => {
       const apply = (h: tf.Tensor4D, l: ConvBn) =>
         batchNorm(tf.conv2d(h, l.w as tf.Tensor4D, l.stride, l.pad), l.bn, training, true);
@@ -40,11 +40,11 @@ export function buildResNet9(rng: Rng, width: number) {
       h = tf.maxPool(apply(h, layer2), 2, 2, 'valid');
       h = tf.add(h, apply(apply(h, res2[0]), res2[1]));
       h = apply(h, layer3);
-      const pooled = globalMaxPool(h); // adaptive max pool to 1×1
-      return tf.mul(tf.matMul(pooled, head.kernel as tf.Tensor2D), 0.2) as tf.Tensor2D;
+      return globalMaxPool(h); // adaptive max pool to 1×1
     });
+  const forward: Forward = (x, training) => tf.tidy(() => applyHead(head, features(x, training)));
 
-  return { trainable: b.trainable, state: b.state, forward };
+  return { trainable: b.trainable, state: b.state, forward, features, head };
 }
 
 /**

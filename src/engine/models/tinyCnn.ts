@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
 import { ParamBuilder, batchNorm } from './params';
-import type { Forward } from './model';
+import { applyHead, type Forward, type LinearHead } from './model';
 
 /**
  * A small CNN for fast runs (≈34k parameters): three conv3×3–BN–ReLU–maxpool stages (16, 32, 64
@@ -14,9 +14,10 @@ export function buildTinyCnn(rng: Rng) {
     { conv: b.conv('conv2', 3, 16, 32), bn: b.batchNorm('bn2', 32) },
     { conv: b.conv('conv3', 3, 32, 64), bn: b.batchNorm('bn3', 64) },
   ];
-  const head = b.dense('fc', 4 * 4 * 64, 10, true);
+  const fc = b.dense('fc', 4 * 4 * 64, 10, true);
+  const head: LinearHead = { kernel: fc.kernel, bias: fc.bias, scale: 1 };
 
-  const forward: Forward = (x, training) =>
+  const features: Forward = (x, training) =>
     tf.tidy(() => {
       let h = x;
       for (const { conv, bn } of stages) {
@@ -24,9 +25,9 @@ export function buildTinyCnn(rng: Rng) {
         h = batchNorm(h, bn, training, true);
         h = tf.maxPool(h, 2, 2, 'valid');
       }
-      const flat = tf.reshape(h, [h.shape[0], 4 * 4 * 64]) as tf.Tensor2D;
-      return tf.add(tf.matMul(flat, head.kernel as tf.Tensor2D), head.bias!) as tf.Tensor2D;
+      return tf.reshape(h, [h.shape[0], 4 * 4 * 64]) as tf.Tensor2D;
     });
+  const forward: Forward = (x, training) => tf.tidy(() => applyHead(head, features(x, training)));
 
-  return { trainable: b.trainable, state: b.state, forward };
+  return { trainable: b.trainable, state: b.state, forward, features, head };
 }
