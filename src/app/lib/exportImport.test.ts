@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { csvCell, CSV_COLUMNS, exportName, metricsCsv, resultJson } from './exportResults';
+import { parseResultFile, ResultFileError } from './importResults';
+import { makeFixtureResult } from './resultFixture';
+
+const result = makeFixtureResult();
+
+/** A minimal RFC 4180 reader for the tests. */
+function readCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += c;
+  }
+  return rows;
+}
+
+describe('CSV export', () => {
+  it('has one row per group and split, the noise floor and the attribution quality, with the engine numbers', () => {
+    const rows = readCsv(metricsCsv(result));
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
+    const body = rows.slice(1).map((r) => Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, r[i]])));
+    expect(body).toHaveLength(6 * 3 + 3 + 3);
+    const dmmForget = body.find((r) => r.group === 'dmm' && r.split === 'forget')!;
+    expect(Number(dmmForget.klom_p95)).toBe(result.groups.dmm.klom!.forget.p95);
+    expect(Number(dmmForget.accuracy)).toBe(result.groups.dmm.accuracy.forget);
+    expect(Number(dmmForget.cost_fraction_of_retraining)).toBe(0.12);
+    expect(dmmForget.examples).toBe('5');
+    expect(dmmForget.n).toBe('3');
+    expect(dmmForget.scale).toBe(result.scale);
+    const oracleForget = body.find((r) => r.group === 'oracle' && r.split === 'forget')!;
+    expect(oracleForget.klom_p95).toBe('');
+    const floor = body.find((r) => r.group === 'noise-floor' && r.split === 'validation')!;
+    expect(Number(floor.klom_p95)).toBe(result.noiseFloor.klom.validation.p95);
+    const attribution = body.find((r) => r.group === 'attribution' && r.split === 'retain')!;
+    expect(Number(attribution.attribution_pearson)).toBe(0.9);
+    expect(body.find((r) => r.group === 'gradient-ascent')!.warnings).toMatch(/damages the model/);
+  });
+
+  it('quotes cells and defuses spreadsheet formulas', () => {
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvCell('-2+3')).toBe("'-2+3");
+    expect(csvCell(-2)).toBe('-2');
+    expect(csvCell(Number.NaN)).toBe('');
+    expect(csvCell(undefined)).toBe('');
+  });
+
+  it('names files after the spec hash', () => {
+    expect(exportName(result, 'KLoM per split', 'svg')).toBe('unlearning-ffffffff-klom-per-split.svg');
+  });
+});
+
+describe('results JSON round trip', () => {
+  it('imports what it exports, NaN included', () => {
+    const withNaN = makeFixtureResult();
+    withNaN.groups.dmm.cost!.timeFractionOfRetraining = Number.NaN;
+    const back = parseResultFile(resultJson(withNaN));
+    expect(back.groups.dmm.cost!.timeFractionOfRetraining).toBeNaN();
+    expect(back.groups.dmm.margins).toEqual(withNaN.groups.dmm.margins);
+    expect(back.spec).toEqual(withNaN.spec);
+    expect(back.noiseFloor).toEqual(withNaN.noiseFloor);
+  });
+
+  const refuse = (text: string) => {
+    try {
+      parseResultFile(text, 'r.json');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ResultFileError);
+      return (e as Error).message;
+    }
+    throw new Error('accepted a wrong file');
+  };
+
+  it('names what is wrong with a wrong file', () => {
+    expect(refuse('PNG…')).toMatch(/r\.json is not a results file: it is not JSON/);
+    expect(refuse('[]')).toMatch(/expected a JSON object/);
+    expect(refuse(JSON.stringify(result.spec))).toMatch(/is an experiment spec, not results/);
+    expect(refuse('{"hello":1}')).toMatch(/not a results file of the playground/);
+    expect(refuse(JSON.stringify({ ...result, format: 7 }))).toMatch(/results format 7; this version reads format 1 \(it was written by a newer version\)/);
+    expect(refuse(JSON.stringify({ ...result, groups: { ...result.groups, dmm: { ...result.groups.dmm, accuracy: 'high' } } }))).toMatch(
+      /groups\.dmm\.accuracy: /,
+    );
+    expect(refuse(JSON.stringify({ ...result, spec: { ...result.spec, n: 0 } }))).toMatch(/holds an experiment this version cannot read: n: must be ≥ 1/);
+  });
+
+  it('refuses inconsistent arrays', () => {
+    const short = makeFixtureResult();
+    short.groups.dmm.margins[1] = short.groups.dmm.margins[1].slice(1);
+    expect(refuse(resultJson(short))).toMatch(/groups\.dmm\.margins\[1\]: has 59 margins, expected one per example \(60\)/);
+    const overlap = makeFixtureResult();
+    overlap.splits.retain = [...overlap.splits.retain.slice(1), 1].sort((a, b) => a - b);
+    expect(refuse(resultJson(overlap))).toMatch(/appears twice|should together be/);
+    const noOracle = makeFixtureResult();
+    delete (noOracle.groups as Record<string, unknown>).oracle;
+    expect(refuse(resultJson(noOracle))).toMatch(/no "oracle" group/);
+  });
+});

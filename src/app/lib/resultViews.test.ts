@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { klom } from '../../engine/metrics/klom';
+import { makeFixtureResult } from './resultFixture';
+import {
+  accuracyRows,
+  attributionScatter,
+  binEdges,
+  costPoints,
+  exampleHistograms,
+  exampleIdentity,
+  FLOOR_KEY,
+  histogram,
+  klomRows,
+  percentileOf,
+  scaleOf,
+  splitDistributions,
+  splitOf,
+  verdict,
+  worstExamples,
+  allWarnings,
+} from './resultViews';
+
+const result = makeFixtureResult();
+
+describe('histogram', () => {
+  it('puts the top edge in the last bin and clamps outliers into the end bins', () => {
+    expect(histogram([0, 0.5, 1, 1, 2, -5, 7], 0, 2, 4)).toEqual([2, 1, 2, 2]);
+    expect(histogram([0, 0.5, 1, 1.99, 2], 0, 2, 2)).toEqual([2, 3]);
+    expect(histogram([NaN, 1], 0, 2, 2)).toEqual([0, 1]);
+  });
+  it('clips margins to ±100 like KLoM', () => {
+    expect(histogram([1e9, -1e9], -100, 100, 2)).toEqual([1, 1]);
+  });
+  it('bin edges are equal and contiguous', () => {
+    const bins = binEdges(-1, 1, 4);
+    expect(bins.map((b) => b.lo)).toEqual([-1, -0.5, 0, 0.5]);
+    expect(bins[3].hi).toBe(1);
+    expect(bins[0].centre).toBe(-0.75);
+  });
+});
+
+describe('klomRows', () => {
+  it('lists every group but the oracle, then the noise floor, with the engine numbers', () => {
+    const rows = klomRows(result);
+    expect(rows.map((r) => r.key)).toEqual(['original', 'do-nothing', 'retrain', 'dmm', 'gradient-ascent', FLOOR_KEY]);
+    expect(rows[3].forget).toBe(result.groups.dmm.klom!.forget.p95);
+    expect(rows[5].retain).toBe(result.noiseFloor.klom.retain.p95);
+    expect(rows[0].counts).toEqual({ forget: 5, retain: 35, validation: 20 });
+    expect(klomRows(result, 'mean')[3].forget).toBe(result.groups.dmm.klom!.forget.mean);
+    expect(rows[5].label).toMatch(/oracle vs oracle, 3 per side/);
+  });
+  it('gives a verdict against the floor', () => {
+    const rows = klomRows(result);
+    const floor = rows[rows.length - 1];
+    expect(verdict({ ...rows[0], forget: floor.forget * 10 }, floor)).toMatch(/far above/);
+    expect(verdict({ ...rows[0], forget: floor.forget }, floor)).toMatch(/indistinguishable/);
+  });
+});
+
+describe('accuracy, cost and warnings', () => {
+  it('accuracy rows include the oracle', () => {
+    const rows = accuracyRows(result);
+    expect(rows[1]).toEqual({ key: 'oracle', label: result.groups.oracle.label, ...result.groups.oracle.accuracy });
+  });
+  it('cost points pair the cost fraction with the forget KLoM', () => {
+    const points = costPoints(result);
+    const dmm = points.find((p) => p.key === 'dmm')!;
+    expect(dmm.cost).toBe(0.12);
+    expect(dmm.costWithAttribution).toBe(0.5);
+    expect(dmm.klomForget).toBe(result.groups.dmm.klom!.forget.p95);
+    expect(points.some((p) => p.key === 'original')).toBe(false);
+  });
+  it('collects warnings with their group', () => {
+    expect(allWarnings(result)).toEqual([{ key: 'gradient-ascent', label: 'Gradient ascent', warning: expect.stringMatching(/retain accuracy/) }]);
+  });
+});
+
+describe('examples', () => {
+  it('knows each example’s split and image', () => {
+    expect(splitOf(result, 4)).toBe('forget');
+    expect(splitOf(result, 5)).toBe('retain');
+    expect(splitOf(result, 45)).toBe('validation');
+    expect(splitOf(result, 999)).toBeUndefined();
+    expect(exampleIdentity(result.spec, 3)).toEqual({ set: 'train', index: 3 });
+    expect(exampleIdentity(result.spec, 45)).toEqual({ set: 'validation', index: 5 });
+  });
+
+  it('histograms one example’s margins per group on shared bins, with its KLoM', () => {
+    const h = exampleHistograms(result, 9);
+    expect(h.split).toBe('forget');
+    expect(h.bins).toHaveLength(20);
+    for (const g of h.groups) expect(g.counts.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(h.margins.dmm).toEqual(result.groups.dmm.margins.map((row) => row[9]));
+    // The shared bins span the pooled margins, as KLoM's do.
+    const pooled = Object.values(h.margins).flat();
+    expect(h.bins[0].lo).toBeCloseTo(Math.min(...pooled));
+    expect(h.bins[19].hi).toBeCloseTo(Math.max(...pooled));
+    expect(h.klom.dmm).toBeCloseTo(klom(h.margins.dmm, h.margins.oracle));
+    expect(h.klom.oracle).toBeUndefined();
+  });
+
+  it('ranks the worst examples of a split by KLoM', () => {
+    const worst = worstExamples(result, 'do-nothing', 'forget', 3);
+    expect(worst).toHaveLength(3);
+    const per = result.groups['do-nothing'].klomPerExample!;
+    expect(worst[0].klom).toBe(Math.max(...result.splits.forget.map((j) => per[j])));
+    expect(worst[0].klom).toBeGreaterThanOrEqual(worst[1].klom);
+  });
+});
+
+describe('splitDistributions', () => {
+  it('gives each group fractions that sum to 1 over shared bins', () => {
+    const d = splitDistributions(result, 'retain', 25);
+    expect(d.examples).toBe(35);
+    expect(d.bins).toHaveLength(25);
+    for (const g of d.groups) {
+      expect(g.count).toBe(3 * 35);
+      expect(g.fractions.reduce((a, b) => a + b, 0)).toBeCloseTo(1);
+    }
+  });
+});
+
+describe('attributionScatter', () => {
+  it('keeps every forget point and samples the rest within the budget', () => {
+    const points = attributionScatter(result, 20);
+    expect(points.filter((p) => p.split === 'forget')).toHaveLength(5);
+    expect(points.length).toBeLessThanOrEqual(5 + 20);
+    const p = points[0];
+    expect(p.predicted).toBe(result.attribution!.predictedMargins[p.example]);
+    expect(p.oracle).toBe(result.attribution!.oracleMeanMargins[p.example]);
+    expect(attributionScatter({ ...result, attribution: undefined })).toEqual([]);
+  });
+});
+
+describe('helpers', () => {
+  it('percentileOf matches numpy’s linear interpolation', () => {
+    expect(percentileOf([1, 2, 3, 4], 50)).toBe(2.5);
+    expect(percentileOf([5, 1, 3], 100)).toBe(5);
+  });
+  it('scaleOf words the scale like the engine', () => {
+    expect(scaleOf(result.spec)).toBe(result.scale);
+  });
+});

@@ -1,0 +1,339 @@
+/**
+ * What each results chart shows, derived from an ExperimentResult (or the RequestResult of one deletion
+ * request) alone: pure functions, so the charts, their table views and the exports agree and are tested.
+ *
+ * Examples are the engine's: ids 0..|S|−1 are training indices, |S|..|S|+|V|−1 are validation images.
+ */
+import type { GroupResult, RequestResult, SplitKey } from '../../engine/experiment/result';
+import type { ExperimentSpec } from '../../engine/experiment/spec';
+
+export const SPLITS: readonly SplitKey[] = ['forget', 'retain', 'validation'];
+export const SPLIT_LABELS: Record<SplitKey, string> = { forget: 'Forget (F)', retain: 'Retain (R)', validation: 'Validation (V)' };
+/** Margins are clipped to ±MARGIN_CLIP before binning, as KLoM does. */
+export const MARGIN_CLIP = 100;
+export const FLOOR_KEY = 'noise-floor';
+
+export type KlomStat = 'p95' | 'p99' | 'mean';
+
+/** The scale note for a spec (the engine's wording), for partial results that do not carry one yet. */
+export function scaleOf(spec: ExperimentSpec): string {
+  const arch = spec.model.arch === 'tiny-cnn' ? 'tiny CNN' : `ResNet-9 ×${spec.model.width}`;
+  return `N = ${spec.n} seeds per side (reduced-scale proxy of the paper's N = 100), ${arch}, |S| = ${spec.dataset.trainSize}`;
+}
+
+/** Groups measured against the oracle: the original and every method (not the oracle itself). */
+export function comparedGroups(r: RequestResult): GroupResult[] {
+  return Object.values(r.groups).filter((g) => g.name !== 'oracle');
+}
+
+export interface KlomRow {
+  key: string;
+  label: string;
+  kind: 'original' | 'method' | 'floor';
+  forget: number;
+  retain: number;
+  validation: number;
+  /** Examples per split behind each number. */
+  counts: Record<SplitKey, number>;
+  warnings: string[];
+}
+
+/** KLoM per split (`stat` of the per-example values) for every group, then the oracle-vs-oracle noise floor. */
+export function klomRows(r: RequestResult, stat: KlomStat = 'p95'): KlomRow[] {
+  const rows: KlomRow[] = [];
+  for (const g of comparedGroups(r)) {
+    if (!g.klom) continue;
+    rows.push({
+      key: g.name,
+      label: g.label,
+      kind: g.name === 'original' ? 'original' : 'method',
+      forget: g.klom.forget[stat],
+      retain: g.klom.retain[stat],
+      validation: g.klom.validation[stat],
+      counts: { forget: g.klom.forget.count, retain: g.klom.retain.count, validation: g.klom.validation.count },
+      warnings: g.warnings,
+    });
+  }
+  const f = r.noiseFloor;
+  rows.push({
+    key: FLOOR_KEY,
+    label: `Noise floor (oracle vs oracle${f.method === 'split-half' ? ', split half' : ''}, ${f.n} per side)`,
+    kind: 'floor',
+    forget: f.klom.forget[stat],
+    retain: f.klom.retain[stat],
+    validation: f.klom.validation[stat],
+    counts: { forget: f.klom.forget.count, retain: f.klom.retain.count, validation: f.klom.validation.count },
+    warnings: [],
+  });
+  return rows;
+}
+
+export interface AccuracyRow {
+  key: string;
+  label: string;
+  forget: number;
+  retain: number;
+  validation: number;
+}
+
+/** Mean accuracy per split of every group, the oracle included (second, as in the result). */
+export function accuracyRows(r: RequestResult): AccuracyRow[] {
+  return Object.values(r.groups).map((g) => ({ key: g.name, label: g.label, ...g.accuracy }));
+}
+
+export interface CostPoint {
+  key: string;
+  label: string;
+  /** Examples processed per model, as a fraction of training one oracle from scratch. */
+  cost: number;
+  /** The same including the attribution's amortised share (attribution-based methods). */
+  costWithAttribution?: number;
+  timeFraction: number;
+  /** KLoM p95 on the forget split. */
+  klomForget: number;
+}
+
+export function costPoints(r: RequestResult): CostPoint[] {
+  return comparedGroups(r)
+    .filter((g) => g.cost && g.klom)
+    .map((g) => ({
+      key: g.name,
+      label: g.label,
+      cost: g.cost!.fractionOfRetraining,
+      costWithAttribution: g.cost!.fractionWithAttribution,
+      timeFraction: g.cost!.timeFractionOfRetraining,
+      klomForget: g.klom!.forget.p95,
+    }));
+}
+
+export interface Bin {
+  lo: number;
+  hi: number;
+  centre: number;
+}
+
+export function binEdges(lo: number, hi: number, bins: number): Bin[] {
+  const width = (hi - lo) / bins;
+  return Array.from({ length: bins }, (_, b) => ({ lo: lo + b * width, hi: lo + (b + 1) * width, centre: lo + (b + 0.5) * width }));
+}
+
+const clip = (x: number) => Math.max(-MARGIN_CLIP, Math.min(MARGIN_CLIP, x));
+
+/**
+ * Counts of `values` (clipped to ±MARGIN_CLIP) in `bins` equal bins over [lo, hi]; the top edge belongs
+ * to the last bin (KLoM's convention) and values outside the range go to the end bins.
+ */
+export function histogram(values: ArrayLike<number>, lo: number, hi: number, bins: number): number[] {
+  const counts = new Array<number>(bins).fill(0);
+  const width = (hi - lo) / bins;
+  for (let i = 0; i < values.length; i++) {
+    const v = clip(values[i]);
+    if (Number.isNaN(v)) continue;
+    const b = width > 0 ? Math.floor((v - lo) / width) : 0;
+    counts[Math.max(0, Math.min(bins - 1, b))]++;
+  }
+  return counts;
+}
+
+function rangeOf(values: number[]): { lo: number; hi: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const raw of values) {
+    const v = clip(raw);
+    if (Number.isNaN(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!Number.isFinite(lo)) return { lo: -1, hi: 1 };
+  if (hi === lo) return { lo: lo - 0.5, hi: hi + 0.5 };
+  return { lo, hi };
+}
+
+export interface GroupHistogram {
+  key: string;
+  label: string;
+  counts: number[];
+  /** Margins behind the counts (one per model for an example). */
+  n: number;
+}
+
+export interface ExampleHistograms {
+  example: number;
+  split: SplitKey | undefined;
+  bins: Bin[];
+  groups: GroupHistogram[];
+  /** The margins themselves, per group key (for the table view). */
+  margins: Record<string, number[]>;
+  /** KLoM of this example for each group that has one. */
+  klom: Record<string, number>;
+}
+
+/** Which split an example belongs to in this request. */
+export function splitOf(r: RequestResult, example: number): SplitKey | undefined {
+  if (r.splits.validation.length > 0 && example >= r.splits.validation[0]) return r.splits.validation.includes(example) ? 'validation' : undefined;
+  if (binarySearch(r.splits.forget, example)) return 'forget';
+  if (binarySearch(r.splits.retain, example)) return 'retain';
+  return undefined;
+}
+
+function binarySearch(sorted: number[], x: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] === x) return true;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** Number of examples (|S| + |V|) in a result. */
+export const exampleCount = (r: RequestResult) => r.splits.forget.length + r.splits.retain.length + r.splits.validation.length;
+
+/**
+ * Histograms of one example's margin under every group (the original, the oracle, each method), on
+ * shared bins spanning the pooled margins — the picture KLoM summarises.
+ */
+export function exampleHistograms(r: RequestResult, example: number, bins = 20): ExampleHistograms {
+  const groups = Object.values(r.groups);
+  const margins: Record<string, number[]> = {};
+  for (const g of groups) margins[g.name] = g.margins.map((row) => row[example]);
+  const { lo, hi } = rangeOf(Object.values(margins).flat());
+  const klom: Record<string, number> = {};
+  for (const g of groups) if (g.klomPerExample) klom[g.name] = g.klomPerExample[example];
+  return {
+    example,
+    split: splitOf(r, example),
+    bins: binEdges(lo, hi, bins),
+    groups: groups.map((g) => ({ key: g.name, label: g.label, counts: histogram(margins[g.name], lo, hi, bins), n: g.margins.length })),
+    margins,
+    klom,
+  };
+}
+
+/** Linear-interpolation percentile (numpy's default) of unsorted values. */
+export function percentileOf(values: number[], pct: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  const rank = (pct / 100) * (sorted.length - 1);
+  const below = Math.floor(rank);
+  const above = Math.min(sorted.length - 1, below + 1);
+  return sorted[below] + (sorted[above] - sorted[below]) * (rank - below);
+}
+
+export interface SplitDistributions {
+  split: SplitKey;
+  bins: Bin[];
+  /** Per group: fraction of its (model, example) margins in each bin. */
+  groups: { key: string; label: string; fractions: number[]; count: number }[];
+  /** Examples in the split. */
+  examples: number;
+}
+
+/**
+ * The margin distribution of a whole split (all models × all examples of the split) for every group,
+ * on shared bins over the 0.5th–99.5th percentile of the pooled margins (outliers fall in the end bins).
+ */
+export function splitDistributions(r: RequestResult, split: SplitKey, bins = 30): SplitDistributions {
+  const ids = r.splits[split];
+  const groups = Object.values(r.groups);
+  const values: Record<string, number[]> = {};
+  for (const g of groups) {
+    const out: number[] = [];
+    for (const row of g.margins) for (const j of ids) out.push(clip(row[j]));
+    values[g.name] = out;
+  }
+  // A strided sample is enough to place the range.
+  const pooled = Object.values(values).flat();
+  const stride = Math.max(1, Math.floor(pooled.length / 20_000));
+  const sample = pooled.filter((_, i) => i % stride === 0).filter((v) => !Number.isNaN(v));
+  let lo = percentileOf(sample, 0.5);
+  let hi = percentileOf(sample, 99.5);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) ({ lo, hi } = { lo: -1, hi: 1 });
+  if (hi <= lo) ({ lo, hi } = { lo: lo - 0.5, hi: hi + 0.5 });
+  return {
+    split,
+    bins: binEdges(lo, hi, bins),
+    groups: groups.map((g) => {
+      const counts = histogram(values[g.name], lo, hi, bins);
+      const total = values[g.name].length;
+      return { key: g.name, label: g.label, fractions: counts.map((c) => (total ? c / total : 0)), count: total };
+    }),
+    examples: ids.length,
+  };
+}
+
+export interface ScatterPoint {
+  example: number;
+  split: SplitKey;
+  predicted: number;
+  oracle: number;
+}
+
+/**
+ * DM-Direct's predicted mean margin against the oracles' mean margin, per example: every forget point,
+ * and an evenly spaced sample of the other splits so at most `maxPoints` are drawn.
+ */
+export function attributionScatter(r: RequestResult, maxPoints = 1500): ScatterPoint[] {
+  const a = r.attribution;
+  if (!a) return [];
+  const points: ScatterPoint[] = [];
+  const add = (split: SplitKey, ids: number[], budget: number) => {
+    const stride = Math.max(1, Math.ceil(ids.length / Math.max(1, budget)));
+    for (let i = 0; i < ids.length; i += stride) {
+      const j = ids[i];
+      points.push({ example: j, split, predicted: a.predictedMargins[j], oracle: a.oracleMeanMargins[j] });
+    }
+  };
+  add('forget', r.splits.forget, Infinity);
+  const left = Math.max(0, maxPoints - points.length);
+  add('retain', r.splits.retain, Math.floor(left / 2));
+  add('validation', r.splits.validation, Math.ceil(left / 2));
+  return points.filter((p) => Number.isFinite(p.predicted) && Number.isFinite(p.oracle));
+}
+
+/** The `k` examples of `split` with the highest KLoM under `groupKey` (ties by example id). */
+export function worstExamples(r: RequestResult, groupKey: string, split: SplitKey, k = 8): { example: number; klom: number }[] {
+  const per = r.groups[groupKey]?.klomPerExample;
+  if (!per) return [];
+  return r.splits[split]
+    .map((example) => ({ example, klom: per[example] }))
+    .sort((a, b) => b.klom - a.klom || a.example - b.example)
+    .slice(0, k);
+}
+
+export interface ExampleIdentity {
+  /** Which dataset split the image comes from, and its index there. */
+  set: 'train' | 'validation';
+  index: number;
+}
+
+/** Where an example's image lives: training index e for e < |S|, else validation index e − |S|. */
+export function exampleIdentity(spec: ExperimentSpec, example: number): ExampleIdentity {
+  const s = spec.dataset.trainSize;
+  return example < s ? { set: 'train', index: example } : { set: 'validation', index: example - s };
+}
+
+export interface WarningRow {
+  key: string;
+  label: string;
+  warning: string;
+}
+
+export function allWarnings(r: RequestResult): WarningRow[] {
+  return Object.values(r.groups).flatMap((g) => g.warnings.map((warning) => ({ key: g.name, label: g.label, warning })));
+}
+
+/**
+ * Plain-language verdict of a method's forget-split KLoM against the noise floor: how a reader should
+ * take the number at this N.
+ */
+export function verdict(row: KlomRow, floor: KlomRow): string {
+  if (row.kind === 'floor') return 'what two groups of retrained models score against each other at this N';
+  if (!Number.isFinite(row.forget) || !Number.isFinite(floor.forget)) return '';
+  const ratio = row.forget / Math.max(floor.forget, 1e-9);
+  if (ratio <= 1.25) return 'at the noise floor: indistinguishable from retraining at this N';
+  if (ratio <= 2.5) return 'close to the floor';
+  return 'far above the floor: its forget margins do not look like retraining';
+}
