@@ -6,12 +6,15 @@ import { NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/types';
 import { parseSpec, type MethodParams } from '../experiment/spec';
 import { createModel, exportWeights, importWeights, type Model } from '../models/model';
 import type { WeightsData } from '../models/params';
+import { createRng } from '../rng';
 import { syntheticImageSet } from '../testing/synthetic';
 import { useWasmBackend } from '../testing/wasmBackend';
 import { evaluateModel } from '../train/evaluate';
 import { trainModel } from '../train/trainer';
 import { METHODS, type UnlearnMethodName } from './index';
 import { crossEntropy } from './losses';
+import { matchingSet } from './matching';
+import { randomLabelEpoch } from './randomLabels';
 import { scrubLr } from './scrub';
 import { topMasks } from './salun';
 import type { UnlearnInputs, UnlearnProgress } from './types';
@@ -174,6 +177,58 @@ describe('method specifics', () => {
     await METHODS.dmm(inputsFor('dmm', model, { params: paramsOf('dmm', { epochs: 5, batchSize: 32 }) }));
     const d1 = await distance();
     expect(d1).toBeLessThan(d0 * 0.8);
+    model.dispose();
+  });
+
+  it('the matching set: F × forgetRepeat, then a sample of R drawn once from the seed', () => {
+    const pool = matchingSet(forget, retain, paramsOf('dmm', { retainMultiplier: 3, forgetRepeat: 2 }), 4);
+    expect(pool.length).toBe(2 * 8 + 24);
+    expect(Array.from(pool.subarray(0, 16))).toEqual([...forget, ...forget]);
+    const sample = Array.from(pool.subarray(16));
+    expect(new Set(sample).size).toBe(24);
+    for (const i of sample) expect(retain.includes(i)).toBe(true);
+    expect(Array.from(matchingSet(forget, retain, paramsOf('dmm', { retainMultiplier: 3, forgetRepeat: 2 }), 4))).toEqual(Array.from(pool));
+    // min(|R|, round(multiplier·|F|)).
+    expect(matchingSet(forget, retain, paramsOf('dmm', { retainMultiplier: 100 }), 4).length).toBe(5 * 8 + 72);
+  });
+
+  it('random labels: F gets a wrong label, R its own, all of F ∪ R once, shuffled', () => {
+    const { order, labels } = randomLabelEpoch(set, forget, retain, createRng(1), createRng(2));
+    expect(Array.from(order).sort((a, b) => a - b)).toEqual(Array.from({ length: 80 }, (_, i) => i));
+    const seenWrong = new Set<number>();
+    order.forEach((i, k) => {
+      if (forget.includes(i)) {
+        expect(labels[k]).not.toBe(set.labels[i]);
+        expect(labels[k]).toBeGreaterThanOrEqual(0);
+        expect(labels[k]).toBeLessThan(NUM_CLASSES);
+        seenWrong.add((labels[k] - set.labels[i] + NUM_CLASSES) % NUM_CLASSES);
+      } else {
+        expect(labels[k]).toBe(set.labels[i]);
+      }
+    });
+    expect(seenWrong.size).toBeGreaterThan(3); // offsets spread over 1..9
+    expect(Array.from(order.subarray(0, 8))).not.toEqual(Array.from(forget));
+  });
+
+  it('pauses between steps and resumes', async () => {
+    const model = freshModel();
+    const control = new RunControl();
+    const steps: number[] = [];
+    const run = METHODS['fine-tune'](
+      inputsFor('fine-tune', model, {
+        control,
+        onProgress: (p) => {
+          steps.push(p.step);
+          if (p.step === 1) control.pause();
+        },
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(steps).toEqual([1]);
+    control.resume();
+    const outcome = await run;
+    expect(outcome.steps).toBe(4);
+    expect(steps[steps.length - 1]).toBe(4);
     model.dispose();
   });
 
