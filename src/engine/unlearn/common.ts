@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fillBatch, toInputTensor } from '../data/batches';
 import { PIXELS_PER_IMAGE, type ImageSet } from '../data/types';
 import type { Model } from '../models/model';
+import { shuffleInPlace, type Rng } from '../rng';
 import { SgdMomentum, type GradientMasks, type Gradients, type Optimizer } from '../train/optimizers';
 import { stepsPerEpoch } from '../train/trainer';
 import { crossEntropy, weightedCrossEntropySum } from './losses';
@@ -55,15 +56,8 @@ export function accumulationBatches(n: number, batchSize: number): number {
 }
 
 /** A shuffled copy of `indices`. */
-export function shuffled(indices: ArrayLike<number>, rng: { int(n: number): number }): Int32Array {
-  const out = Int32Array.from(indices);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = out[i];
-    out[i] = out[j];
-    out[j] = t;
-  }
-  return out;
+export function shuffled(indices: ArrayLike<number>, rng: Rng): Int32Array {
+  return shuffleInPlace(Int32Array.from(indices), rng);
 }
 
 type RunInputs = Pick<UnlearnInputs, 'model' | 'set' | 'control' | 'onProgress'>;
