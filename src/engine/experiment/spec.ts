@@ -492,6 +492,8 @@ function crossFieldIssues(spec: ExperimentSpec): SpecIssue[] {
         if (index >= size) add(['forget', i, 'indices', j], `index ${index} is outside the training subset (0..${size - 1})`);
       });
       forgotten += g.indices.length;
+    } else if (g.kind === 'subpopulation' && g.features === 'datamodel' && spec.attribution.estimator !== 'datamodels') {
+      add(['forget', i, 'features'], 'datamodel features need attribution.estimator "datamodels" (its subset models give the datamodel matrix)');
     } else if (g.kind === 'neighbours' && g.anchor >= size) {
       add(['forget', i, 'anchor'], `index ${g.anchor} is outside the training subset (0..${size - 1})`);
     }

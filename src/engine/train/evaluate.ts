@@ -49,3 +49,35 @@ export async function evaluateModel(
     accuracy: accuracyFromLogits(logits, labels),
   };
 }
+
+/**
+ * Penultimate features (the input of the final dense layer, evaluation mode) of `set[indices]`, one row per
+ * example: what the coherent-subpopulation and nearest-neighbour forget sets are computed from.
+ */
+export async function evaluateFeatures(
+  model: Model,
+  set: ImageSet,
+  indices: ArrayLike<number>,
+  options: { batchSize?: number; control?: RunControl } = {},
+): Promise<{ values: Float32Array; rows: number; cols: number }> {
+  const n = indices.length;
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? 256, n));
+  const raw = new Float32Array(batchSize * PIXELS_PER_IMAGE);
+  const batchLabels = new Int32Array(batchSize);
+  const batchIdx = new Int32Array(batchSize);
+  let values: Float32Array | undefined;
+  let cols = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    await options.control?.checkpoint();
+    const count = Math.min(batchSize, n - start);
+    for (let b = 0; b < batchSize; b++) batchIdx[b] = indices[start + Math.min(b, count - 1)];
+    fillBatch(set, batchIdx, raw, batchLabels);
+    const out = tf.tidy(() => model.features(toInputTensor(raw, batchSize), false));
+    cols = out.shape[1];
+    const batch = (await out.data()) as Float32Array;
+    out.dispose();
+    values ??= new Float32Array(n * cols);
+    values.set(batch.subarray(0, count * cols), start * cols);
+  }
+  return { values: values ?? new Float32Array(0), rows: n, cols };
+}

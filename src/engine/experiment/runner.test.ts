@@ -1,0 +1,185 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryCache } from '../cache/memoryCache';
+import { CancelledError, RunControl } from '../control';
+import { CLASS_NAMES, type CifarDataset } from '../data/types';
+import { syntheticImageSet } from '../testing/synthetic';
+import { useWasmBackend } from '../testing/wasmBackend';
+import { planExperiment } from './plan';
+import { runExperiment, type ExperimentProgress } from './runner';
+import { parseSpec, type ExperimentSpecInput } from './spec';
+
+beforeAll(async () => {
+  await useWasmBackend();
+});
+
+const dataset: CifarDataset = {
+  id: 'synthetic-test',
+  name: 'synthetic test images',
+  classNames: CLASS_NAMES,
+  train: syntheticImageSet(120, 1),
+  validation: syntheticImageSet(40, 2),
+};
+
+const environment = { backend: 'wasm', tfjsVersion: tf.version.tfjs, appVersion: 'test' };
+
+const tinySpec = (overrides: Partial<ExperimentSpecInput> = {}) =>
+  parseSpec({
+    v: 1,
+    dataset: { source: 'embedded', trainSize: 100, validationSize: 40 },
+    model: { arch: 'tiny-cnn' },
+    recipe: { epochs: 1, batchSize: 20, peakLr: 0.05, peakEpoch: 0.5 },
+    forget: [{ kind: 'random', k: 10, seed: 3 }],
+    n: 2,
+    extraOracles: 2,
+    methods: [
+      { id: 'do-nothing', method: 'do-nothing' },
+      { id: 'retrain', method: 'retrain' },
+      { id: 'dm-direct', method: 'dm-direct' },
+      { id: 'dmm', method: 'dmm', params: { epochs: 1, batchSize: 20 } },
+      { id: 'fine-tune', method: 'fine-tune', params: { epochs: 1, batchSize: 20 } },
+    ],
+    attribution: { estimator: 'datamodels', models: 6 },
+    metrics: ['klom', 'accuracy', 'mia', 'cost'],
+    ...overrides,
+  });
+
+describe('planExperiment', () => {
+  it('counts originals, oracles with extras, subset models and method runs', () => {
+    const plan = planExperiment(tinySpec(), [10]);
+    const byId = Object.fromEntries(plan.phases.map((p) => [p.id, p]));
+    expect(byId.originals.models).toBe(2);
+    expect(byId.attribution.models).toBe(6);
+    expect(byId['oracles-0'].models).toBe(4);
+    expect(byId['method-dmm-0'].models).toBe(2);
+    expect(byId['method-retrain-0'].models).toBe(0);
+    expect(plan.totalModels).toBe(2 + 6 + 4 + 2 + 2 + 2 + 2);
+    // Retrain needs N extra oracles even when the spec asks for none.
+    expect(planExperiment(tinySpec({ extraOracles: 0 }), [10]).extraOracles).toBe(2);
+  });
+});
+
+describe('runExperiment', () => {
+  it('runs a spec end to end: groups, splits, metrics, costs; a second run comes from the cache with identical numbers', async () => {
+    const spec = tinySpec();
+    const cache = new MemoryCache();
+    const events: ExperimentProgress[] = [];
+    const before = tf.memory().numTensors;
+    const result = await runExperiment(spec, { dataset, cache, environment, onProgress: (p) => events.push(p) });
+    expect(tf.memory().numTensors).toBe(before);
+
+    expect(result.splits.forget).toHaveLength(10);
+    expect(result.splits.retain).toHaveLength(90);
+    expect(result.splits.validation).toEqual(Array.from({ length: 40 }, (_, j) => 100 + j));
+    expect(Object.keys(result.groups)).toEqual(['original', 'oracle', 'do-nothing', 'retrain', 'dm-direct', 'dmm', 'fine-tune']);
+    for (const g of Object.values(result.groups)) {
+      expect(g.margins).toHaveLength(2);
+      expect(g.margins[0]).toHaveLength(140);
+      expect(g.mia).toBeGreaterThanOrEqual(0);
+    }
+    // Doing nothing is the original; Retrain is the independent oracle group, so its KLoM is the noise floor.
+    expect(result.groups['do-nothing'].margins).toEqual(result.groups.original.margins);
+    expect(result.groups.retrain.klom).toEqual(result.noiseFloor.klom);
+    expect(result.noiseFloor.method).toBe('disjoint-groups');
+    expect(result.groups.oracle.klom).toBeUndefined();
+    expect(result.groups.original.klom!.forget.p95).toBeGreaterThanOrEqual(0);
+    // DMM actually moved the model; DM-Direct's prediction differs from the original's outputs.
+    expect(result.groups.dmm.margins).not.toEqual(result.groups.original.margins);
+    expect(result.groups['dm-direct'].margins).not.toEqual(result.groups.original.margins);
+    expect(result.attribution?.models).toBe(6);
+    expect(Number.isFinite(result.attribution!.quality.validation)).toBe(true);
+    // Costs as fractions of one retraining.
+    expect(result.groups.retrain.cost!.fractionOfRetraining).toBeCloseTo(1);
+    expect(result.groups['do-nothing'].cost!.fractionOfRetraining).toBe(0);
+    expect(result.groups.dmm.cost!.fractionOfRetraining).toBeGreaterThan(0);
+    expect(result.groups.dmm.cost!.fractionWithAttribution!).toBeGreaterThan(result.groups.dmm.cost!.fractionOfRetraining);
+    expect(result.timing.modelsTrained).toBe(2 + 6 + 4);
+    expect(result.scale).toMatch(/N = 2 seeds/);
+    // Progress: every phase ends done, with an ETA once something was measured.
+    const last = events[events.length - 1];
+    expect(last.phases.every((p) => p.status === 'done')).toBe(true);
+    expect(events.some((e) => Number.isFinite(e.etaSeconds))).toBe(true);
+
+    const again = await runExperiment(spec, { dataset, cache, environment });
+    expect(again.timing.modelsTrained).toBe(0);
+    expect(again.timing.cacheHits).toBeGreaterThanOrEqual(2 + 6 + 4 + 2 * 2);
+    // Same numbers (wall times aside: DM-Direct's few milliseconds are measured again).
+    const numbers = (r: typeof result) => Object.values(r.groups).map(({ margins, klom, accuracy, mia }) => ({ margins, klom, accuracy, mia }));
+    expect(numbers(again)).toEqual(numbers(result));
+    expect(again.noiseFloor).toEqual(result.noiseFloor);
+  });
+
+  it('reuses originals and subset models for a different forget set', async () => {
+    const cache = new MemoryCache();
+    await runExperiment(tinySpec(), { dataset, cache, environment });
+    const other = await runExperiment(tinySpec({ forget: [{ kind: 'class', classIndex: 2, k: 5, seed: 0 }] }), { dataset, cache, environment });
+    expect(other.timing.modelsTrained).toBe(4); // only the oracles on the new retain set
+  });
+
+  it('applies continual requests in sequence, with oracles trained without every set so far', async () => {
+    const spec = tinySpec({
+      forget: [
+        { kind: 'random', k: 5, seed: 1 },
+        { kind: 'random', k: 5, seed: 2 },
+      ],
+      methods: [{ id: 'fine-tune', method: 'fine-tune', params: { epochs: 1, batchSize: 20 } }],
+      attribution: { estimator: 'datamodels', models: 4 },
+    });
+    const result = await runExperiment(spec, { dataset, cache: new MemoryCache(), environment });
+    expect(result.earlierRequests).toHaveLength(1);
+    const first = result.earlierRequests[0];
+    expect(first.splits.forget).toHaveLength(5);
+    expect(result.splits.forget).toHaveLength(10);
+    expect(result.splits.forget).toEqual(expect.arrayContaining(first.splits.forget));
+    expect(result.request).toBe(1);
+    // Request 2 continues from request 1's unlearned models, so its margins differ from a fresh run's.
+    expect(result.groups['fine-tune'].margins).not.toEqual(first.groups['fine-tune'].margins);
+  });
+
+  it('runs DMM on TRAK attribution, a coherent subpopulation forget set and the challenge ε score', async () => {
+    const spec = tinySpec({
+      forget: [{ kind: 'subpopulation', k: 10, side: 'both', seed: 0, features: 'penultimate' }],
+      methods: [
+        { id: 'dm-direct', method: 'dm-direct' },
+        { id: 'dmm', method: 'dmm', params: { epochs: 1, batchSize: 20 } },
+      ],
+      attribution: { estimator: 'trak', models: 2, projectionDim: 64 },
+      metrics: ['klom', 'accuracy', 'epsilon-score', 'cost'],
+    });
+    const before = tf.memory().numTensors;
+    const result = await runExperiment(spec, { dataset, cache: new MemoryCache(), environment });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.splits.forget).toHaveLength(10);
+    expect(result.attribution).toMatchObject({ estimator: 'trak', models: 2 });
+    expect(result.groups['dm-direct'].margins).not.toEqual(result.groups.original.margins);
+    for (const name of ['original', 'dm-direct', 'dmm']) {
+      const eps = result.groups[name].epsilon!;
+      expect(eps.forgetScore).toBeGreaterThanOrEqual(0);
+      expect(eps.forgetScore).toBeLessThanOrEqual(1);
+    }
+    expect(result.noiseFloor.epsilon).toBeDefined();
+    expect(result.groups.original.mia).toBeUndefined(); // not asked for
+  });
+
+  it('stops on cancel without leaking tensors', async () => {
+    const control = new RunControl();
+    const before = tf.memory().numTensors;
+    let seen = 0;
+    const run = runExperiment(tinySpec(), {
+      dataset,
+      cache: new MemoryCache(),
+      environment,
+      control,
+      onProgress: () => {
+        if (++seen === 3) control.cancel();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('names the problem when the spec needs more images than the dataset has', async () => {
+    const spec = tinySpec({ dataset: { source: 'embedded', trainSize: 500, validationSize: 40 } });
+    await expect(runExperiment(spec, { dataset, cache: new MemoryCache(), environment })).rejects.toThrow(/trains on 500 images but the loaded dataset "synthetic test images" has 120/);
+  });
+});
