@@ -14,12 +14,20 @@ import { countParameters, createModel, type Model } from '../engine/models/model
 import { createRng, permutation } from '../engine/rng';
 import { evaluateModel } from '../engine/train/evaluate';
 import { trainModel } from '../engine/train/trainer';
-import { chooseBackend, type BackendName } from './backends';
+import { IndexedDbCache } from '../engine/cache/indexedDbCache';
+import { resilientCache } from '../engine/cache/resilientCache';
+import { runExperiment } from '../engine/experiment/runner';
+import { parseSpec } from '../engine/experiment/spec';
+import { chooseBackend, type BackendChoice, type BackendName } from './backends';
 import { runBench } from './bench';
 import type { DatasetSummary, EngineApi } from './protocol';
 
 let dataset: CifarDataset | undefined;
 let backend: BackendName | undefined;
+let backendChoice: BackendChoice | undefined;
+/** Problems of the model cache during the current experiment (reported in its result, never fatal). */
+let cacheProblems: string[] = [];
+const cache = resilientCache(new IndexedDbCache(), (e) => cacheProblems.push(e.message));
 let model: Model | undefined;
 let control: RunControl | undefined;
 
@@ -63,6 +71,7 @@ const api: EngineApi = {
   async init(options) {
     const choice = await chooseBackend(options);
     backend = choice.name;
+    backendChoice = choice;
     return choice;
   },
 
@@ -155,6 +164,35 @@ const api: EngineApi = {
   async bench(request, onRow) {
     return exclusive((c) => runBench(request, requireDataset(), c, onRow));
   },
+
+  async runExperiment(specInput, onProgress, onPartialResult) {
+    const spec = parseSpec(specInput);
+    return exclusive(async (c) => {
+      const ds = requireDataset();
+      if (!backend) throw new Error('the engine is not initialised');
+      cacheProblems = [];
+      const result = await runExperiment(spec, {
+        dataset: ds,
+        cache,
+        control: c,
+        environment: {
+          backend,
+          adapter: backendChoice?.adapter,
+          tfjsVersion: tf.version.tfjs,
+          appVersion: __APP_VERSION__,
+          userAgent: self.navigator.userAgent,
+        },
+        onProgress,
+        onPartialResult,
+      });
+      result.notes.push(...cacheProblems);
+      return result;
+    });
+  },
+
+  cacheList: () => cache.list(),
+  cacheUsage: () => cache.usage(),
+  clearCache: () => cache.clear(),
 };
 
 Comlink.expose(api);

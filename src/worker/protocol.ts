@@ -2,9 +2,13 @@
 import type { DataProgress, SplitName } from '../engine/data/types';
 import type { ModelSpec } from '../engine/models/model';
 import type { TrainProgress, TrainRecipe, TrainSummary } from '../engine/train/trainer';
+import type { CacheEntryInfo, CacheUsage } from '../engine/cache/types';
+import type { ExperimentProgress } from '../engine/experiment/runner';
+import type { ExperimentResult, RequestResult } from '../engine/experiment/result';
 import type { BackendChoice, BackendName, RememberedChoice } from './backends';
 
 export type { BackendChoice, BackendName, RememberedChoice, DataProgress, ModelSpec, SplitName, TrainProgress, TrainRecipe };
+export type { CacheEntryInfo, CacheUsage, ExperimentProgress, ExperimentResult, RequestResult };
 
 export interface DatasetSummary {
   id: string;
@@ -84,4 +88,16 @@ export interface EngineApi {
   evaluate(split: SplitName): Promise<SplitEvaluation>;
   memory(): Promise<MemoryReport>;
   bench(request: BenchRequest, onRow: (row: BenchRow) => void): Promise<BenchRow[]>;
+  /**
+   * Validates `spec` (rejects with the SpecError message naming the field), then runs it on the loaded
+   * dataset, reusing and filling the model cache. Pause/resume/cancel act on it.
+   */
+  runExperiment(
+    spec: unknown,
+    onProgress?: (p: ExperimentProgress) => void,
+    onPartialResult?: (r: RequestResult) => void,
+  ): Promise<ExperimentResult>;
+  cacheList(): Promise<CacheEntryInfo[]>;
+  cacheUsage(): Promise<CacheUsage>;
+  clearCache(): Promise<void>;
 }
