@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+/**
+ * npm run experiment -- --spec <file> [--out results.json] [--backend wasm|webgpu|webgl|cpu]
+ *                       [--data cifar-10-binary.tar.gz|folder] [--cache-dir .experiment-cache] [--no-cache]
+ *
+ * Runs an experiment spec in headless Chromium through the real app worker (harness.html in the built
+ * app), prints a table (group × split: KLoM p95 and accuracy; the noise floor; cost) and writes the
+ * ExperimentResult JSON. The browser profile (and so the model cache) lives in --cache-dir, so running
+ * the same spec again reuses every model.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fmt, openHarness, parseArgs, root, table } from './lib/harness.mjs';
+
+const { opt, flag } = parseArgs(process.argv.slice(2));
+const log = (...a) => console.error('[experiment]', ...a);
+
+function usage(message) {
+  console.error(`${message}\nusage: npm run experiment -- --spec <file> [--out results.json] [--backend wasm|webgpu|webgl|cpu] [--data <cifar-10-binary.tar.gz or folder of .bin files>] [--cache-dir <dir>] [--no-cache]`);
+  process.exit(2);
+}
+
+function readSpec(file) {
+  if (!file) usage('--spec is required');
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    usage(`cannot read the spec file ${file}: ${e.message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    usage(`${file} is not JSON: ${e.message}`);
+  }
+}
+
+function dataFiles(data) {
+  const stat = fs.statSync(data);
+  if (!stat.isDirectory()) return [data];
+  return fs.readdirSync(data).filter((f) => /\.(bin|tar\.gz|tgz)$/.test(f)).map((f) => path.join(data, f));
+}
+
+function printResult(result) {
+  const r = result;
+  const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}` : '—');
+  const rows = Object.values(r.groups).map((g) => ({ ...g }));
+  rows.push({ label: `Noise floor (oracle vs oracle, ${r.noiseFloor.method}, n = ${r.noiseFloor.n})`, klom: r.noiseFloor.klom, accuracy: {}, warnings: [] });
+  console.log(`\n${r.spec.methods.length} methods · ${r.scale}`);
+  console.log(`backend ${r.environment.backend}${r.environment.adapter ? ` (${r.environment.adapter})` : ''} · ${r.environment.datasetName} · ${fmt(r.timing.seconds)} s, ${r.timing.modelsTrained} models trained, ${r.timing.cacheHits} from cache`);
+  console.log(`|F| = ${r.splits.forget.length}, |R| = ${r.splits.retain.length}, |V| = ${r.splits.validation.length}\n`);
+  console.log(
+    table(rows, [
+      ['group', (g) => g.label],
+      ['KLoM p95 forget', (g) => fmt(g.klom?.forget.p95, 2)],
+      ['retain', (g) => fmt(g.klom?.retain.p95, 2)],
+      ['validation', (g) => fmt(g.klom?.validation.p95, 2)],
+      ['acc % F', (g) => pct(g.accuracy.forget)],
+      ['R', (g) => pct(g.accuracy.retain)],
+      ['V', (g) => pct(g.accuracy.validation)],
+      ['MIA', (g) => fmt(g.mia, 2)],
+      ['cost (× retrain)', (g) => (g.cost ? fmt(g.cost.fractionOfRetraining, 3) + (g.cost.fractionWithAttribution !== undefined ? ` (${fmt(g.cost.fractionWithAttribution, 3)} with attribution)` : '') : '')],
+      ['warnings', (g) => g.warnings.join('; ')],
+    ]),
+  );
+  if (r.attribution) {
+    const q = r.attribution.quality;
+    console.log(`\nAttribution (${r.attribution.estimator}, ${r.attribution.models} models): DM-Direct vs oracle mean margins, Pearson r: forget ${fmt(q.forget, 2)}, retain ${fmt(q.retain, 2)}, validation ${fmt(q.validation, 2)}`);
+  }
+  for (const note of r.notes) console.log(`note: ${note}`);
+}
+
+async function main() {
+  const spec = readSpec(opt('spec'));
+  const cacheDir = flag('no-cache') ? undefined : path.resolve(root, opt('cache-dir', '.experiment-cache'));
+  const harness = await openHarness({
+    port: Number(opt('port', 4175)),
+    profileDir: cacheDir,
+    log: (line) => {
+      if (line.startsWith('progress: ')) process.stderr.write(`\r[experiment] ${line.slice(10).padEnd(110).slice(0, 110)}`);
+      else if (!line.includes('Failed to load resource')) log(line);
+    },
+  });
+  try {
+    const { page } = harness;
+    const choice = await page.evaluate((b) => window.harness.init(b), opt('backend'));
+    log(`backend: ${choice.name} — ${choice.reason}`);
+    if (opt('data')) {
+      await page.locator('#files').setInputFiles(dataFiles(opt('data')));
+      const summary = await page.evaluate(() => window.harness.loadChosenFiles());
+      log(`dataset: ${summary.name}`);
+    } else {
+      if (spec?.dataset?.source === 'full') usage('this spec uses the full CIFAR-10: pass --data <cifar-10-binary.tar.gz or folder of .bin files>');
+      await page.evaluate(() => window.harness.loadEmbedded());
+    }
+    const result = await page.evaluate((s) => window.harness.runExperiment(s), spec);
+    process.stderr.write('\n');
+    const out = path.resolve(opt('out', 'experiment-results/result.json'));
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(result));
+    printResult(result);
+    console.log(`\nwrote ${out}`);
+  } finally {
+    await harness.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(`\n${e.message ?? e}`);
+  process.exit(1);
+});
