@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import { expect, test } from '@playwright/test';
+
+/**
+ * The engine's experiment runner end to end in the real worker (harness.html): the quick example spec,
+ * the same one `npm run experiment -- --spec examples/quick.json` runs.
+ */
+const quick = JSON.parse(fs.readFileSync(new URL('../examples/quick.json', import.meta.url), 'utf8'));
+
+/** The parts of an ExperimentResult (src/engine/experiment/result.ts) this test reads. */
+type Split = 'forget' | 'retain' | 'validation';
+interface ExperimentResult {
+  environment: { backend: string; datasetName: string };
+  splits: Record<Split, number[]>;
+  groups: Record<string, { name: string; margins: number[][]; accuracy: Record<Split, number>; klom?: Record<Split, { p95: number }>; cost?: { fractionOfRetraining: number } }>;
+  noiseFloor: { klom: Record<Split, { p95: number }> };
+  attribution?: { models: number };
+  timing: { modelsTrained: number };
+}
+
+interface Harness {
+  init(force?: string): Promise<{ name: string }>;
+  loadEmbedded(): Promise<unknown>;
+  runExperiment(spec: unknown): Promise<ExperimentResult>;
+}
+declare global {
+  interface Window {
+    harness: Harness;
+  }
+}
+
+test('the quick example spec runs end to end in the worker and reports every metric', async ({ page }) => {
+  test.setTimeout(600_000); // ≈ 2 minutes of training on a 2-core CPU, more when the machine is busy
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
+  await page.goto('/harness.html');
+  await page.waitForFunction(() => document.title === 'harness ready');
+  expect((await page.evaluate(() => window.harness.init('wasm'))).name).toBe('wasm');
+  await page.evaluate(() => window.harness.loadEmbedded());
+
+  const result = await page.evaluate((spec) => window.harness.runExperiment(spec), quick);
+  expect(result.environment).toMatchObject({ backend: 'wasm', datasetName: expect.stringContaining('shipped with the app') });
+  expect(result.splits.forget).toHaveLength(25);
+  expect(result.splits.retain).toHaveLength(475);
+  expect(result.splits.validation).toHaveLength(200);
+  expect(Object.keys(result.groups)).toEqual(['original', 'oracle', 'do-nothing', 'retrain', 'dm-direct', 'dmm', 'fine-tune', 'gradient-ascent']);
+  for (const g of Object.values(result.groups)) {
+    expect(g.margins).toHaveLength(3);
+    expect(g.margins[0]).toHaveLength(700);
+    if (g.name !== 'oracle') for (const split of ['forget', 'retain', 'validation'] as const) expect(Number.isFinite(g.klom![split].p95)).toBe(true);
+    expect(g.accuracy.validation).toBeGreaterThan(0.1); // trained models beat chance on real CIFAR-10
+  }
+  // Retrain is the independent oracle group: its KLoM is the noise floor.
+  expect(result.groups.retrain.klom).toEqual(result.noiseFloor.klom);
+  // Doing nothing keeps the forget set's memorised margins: far above the floor on the forget split.
+  expect(result.groups['do-nothing'].klom!.forget.p95).toBeGreaterThan(result.noiseFloor.klom.forget.p95);
+  expect(result.attribution!.models).toBe(16);
+  expect(result.groups.dmm.cost!.fractionOfRetraining).toBeLessThan(1);
+  expect(result.timing.modelsTrained).toBe(3 + 16 + 6);
+
+  // A second run of the same spec comes from the model cache in IndexedDB.
+  const again = await page.evaluate((spec) => window.harness.runExperiment(spec), quick);
+  expect(again.timing.modelsTrained).toBe(0);
+  expect(again.groups.dmm.margins).toEqual(result.groups.dmm.margins);
+});
+
+test('a spec with a wrong field is refused with a message naming it', async ({ page }) => {
+  await page.goto('/harness.html');
+  await page.waitForFunction(() => document.title === 'harness ready');
+  await page.evaluate(() => window.harness.init('wasm'));
+  await page.evaluate(() => window.harness.loadEmbedded());
+  const bad = { ...quick, methods: [{ id: 'ga', method: 'gradient-ascent', params: { lr: -1 } }] };
+  const message = await page.evaluate((spec) => window.harness.runExperiment(spec).then(() => 'ran', (e: Error) => e.message), bad);
+  expect(message).toContain('methods[0].params.lr: must be > 0, got -1');
+});
