@@ -1,12 +1,17 @@
 import * as Comlink from 'comlink';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import type { BackendChoice, DataProgress, DatasetSummary, MemoryReport, TrainOutcome, TrainProgress } from '../worker/protocol';
 import { BackendBadge } from './components/BackendBadge';
 import { DatasetPanel } from './components/DatasetPanel';
 import { ImageGrid, type GridImage } from './components/ImageGrid';
 import { TrainPanel, type RunState } from './components/TrainPanel';
+import { Playground } from './components/playground/Playground';
 import { forcedBackend, rememberChoice, rememberedChoice, startEngine, type Engine } from './lib/engineClient';
+import { loadLastSpec } from './lib/savedState';
+import { startingPoint } from './lib/startingPoint';
 import { checkForm, DEFAULT_FORM, toRequest, type TrainForm } from './lib/trainConfig';
+
+type Tab = 'playground' | 'train';
 
 const GRID_IMAGES = 120;
 
@@ -29,6 +34,11 @@ export function App() {
   const [outcome, setOutcome] = useState<TrainOutcome>();
   const [runMessage, setRunMessage] = useState<string>();
   const [memory, setMemory] = useState<MemoryReport>();
+  const [start] = useState(() => startingPoint(location.hash, loadLastSpec()));
+  const [tab, setTab] = useState<Tab>('playground');
+  const [experimentRunning, setExperimentRunning] = useState(false);
+  const hide = start.options.hide;
+  const embed = start.options.embed;
 
   const withDataProgress = (job: (onProgress: (p: DataProgress) => void) => Promise<DatasetSummary | undefined>) => {
     setDataBusy(true);
@@ -91,7 +101,7 @@ export function App() {
   const formError = useMemo(() => checkForm(form, dataset?.counts.train ?? 0), [form, dataset]);
 
   const train = useCallback(async () => {
-    if (!engine || formError) return;
+    if (!engine || formError || experimentRunning) return;
     setEvents([]);
     setOutcome(undefined);
     setRunMessage(undefined);
@@ -109,7 +119,7 @@ export function App() {
       setRunState('idle');
       setMemory(await engine.memory());
     }
-  }, [engine, form, formError]);
+  }, [engine, form, formError, experimentRunning]);
 
   useEffect(() => {
     if (engine && dataset) engine.memory().then(setMemory);
@@ -124,19 +134,31 @@ export function App() {
     );
   };
 
+  const tabs: { id: Tab; label: string }[] = [
+    { id: 'playground', label: 'Unlearning playground' },
+    ...(hide.includes('train') ? [] : [{ id: 'train' as const, label: 'Train one model' }]),
+  ];
+  const onTabKey = (e: KeyboardEvent) => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    const i = tabs.findIndex((t) => t.id === tab);
+    const next = tabs[(i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
+    setTab(next.id);
+    document.getElementById(`tab-${next.id}`)?.focus();
+  };
+
   return (
-    <div className="app">
+    <div className={`app${embed ? ' embed' : ''}`}>
       <header className="app-header">
         <h1>Unlearning Playground</h1>
-        <p className="tagline">Train CIFAR-10 classifiers in your browser, then make them forget.</p>
+        {!embed && <p className="tagline">Train CIFAR-10 classifiers in your browser, then make them forget — and check against retraining.</p>}
         <BackendBadge choice={choice} error={engineError} />
       </header>
-      <main className="layout">
+      {!hide.includes('dataset') && (
         <DatasetPanel
           dataset={dataset}
           progress={dataProgress}
           error={dataError}
-          busy={dataBusy || runState !== 'idle' || !engine}
+          busy={dataBusy || runState !== 'idle' || experimentRunning || !engine}
           onFiles={loadFiles}
           onUseEmbedded={() =>
             engine &&
@@ -146,31 +168,68 @@ export function App() {
           }
           onForgetSaved={() => engine?.forgetSavedDataset().catch((err) => setDataError(messageOf(err)))}
         />
-        <TrainPanel
-          form={form}
-          onForm={setForm}
-          formError={dataset ? formError : undefined}
-          state={runState}
-          canTrain={!!engine && !!dataset && !dataBusy}
-          events={events}
-          outcome={outcome}
-          message={runMessage}
-          onTrain={train}
-          onPause={() => {
-            engine?.pause();
-            setRunState('paused');
-          }}
-          onResume={() => {
-            engine?.resume();
-            setRunState('running');
-          }}
-          onCancel={() => engine?.cancel()}
-        />
-        <section className="panel wide" aria-labelledby="grid-heading">
-          <h2 id="grid-heading">The data</h2>
-          <p className="hint">The first {grid.length} images of the training split, with their labels.</p>
-          {dataset && <ImageGrid images={grid} classNames={dataset.classNames} />}
-        </section>
+      )}
+      {tabs.length > 1 && (
+        <div className="tabs" role="tablist" aria-label="Pages" onKeyDown={onTabKey}>
+          {tabs.map((t) => (
+            <button
+              key={t.id}
+              id={`tab-${t.id}`}
+              type="button"
+              role="tab"
+              aria-selected={tab === t.id}
+              aria-controls={`panel-${t.id}`}
+              tabIndex={tab === t.id ? 0 : -1}
+              className={`tab${tab === t.id ? ' active' : ''}`}
+              onClick={() => setTab(t.id)}
+            >
+              {t.label}
+            </button>
+          ))}
+        </div>
+      )}
+      <main>
+        <div id="panel-playground" role="tabpanel" aria-labelledby="tab-playground" hidden={tab !== 'playground'}>
+          <Playground
+            engine={engine}
+            dataset={dataset}
+            choice={choice}
+            engineBusy={dataBusy || runState !== 'idle'}
+            initialSpec={start.spec}
+            linkOptions={start.options}
+            linkNotice={start.notice}
+            onRunState={setExperimentRunning}
+          />
+        </div>
+        {!hide.includes('train') && (
+          <div id="panel-train" role="tabpanel" aria-labelledby="tab-train" hidden={tab !== 'train'} className="layout">
+            <TrainPanel
+              form={form}
+              onForm={setForm}
+              formError={dataset ? formError : undefined}
+              state={runState}
+              canTrain={!!engine && !!dataset && !dataBusy && !experimentRunning}
+              events={events}
+              outcome={outcome}
+              message={runMessage}
+              onTrain={train}
+              onPause={() => {
+                engine?.pause();
+                setRunState('paused');
+              }}
+              onResume={() => {
+                engine?.resume();
+                setRunState('running');
+              }}
+              onCancel={() => engine?.cancel()}
+            />
+            <section className="panel" aria-labelledby="grid-heading">
+              <h2 id="grid-heading">The data</h2>
+              <p className="hint">The first {grid.length} images of the training split, with their labels.</p>
+              {dataset && <ImageGrid images={grid} classNames={dataset.classNames} />}
+            </section>
+          </div>
+        )}
       </main>
       <footer className="app-footer">
         {memory && (

@@ -39,6 +39,11 @@ export class ImageStore {
     return this.labelCount === this.labelKnown.length;
   }
 
+  /** Whether image i's label has arrived. */
+  hasLabel(i: number): boolean {
+    return this.labelKnown[Math.floor(i / this.chunkSize)] === 1;
+  }
+
   /** Pixels of image i (NHWC, 3072 bytes) if its chunk is loaded. */
   pixels(i: number): Uint8Array | undefined {
     const c = Math.floor(i / this.chunkSize);

@@ -47,7 +47,8 @@ describe('klomRows', () => {
     expect(rows[5].retain).toBe(result.noiseFloor.klom.retain.p95);
     expect(rows[0].counts).toEqual({ forget: 5, retain: 35, validation: 20 });
     expect(klomRows(result, 'mean')[3].forget).toBe(result.groups.dmm.klom!.forget.mean);
-    expect(rows[5].label).toMatch(/oracle vs oracle, 3 per side/);
+    expect(rows[5].label).toBe('Noise floor (oracle vs oracle)');
+    expect(rows[5].detail).toBe('two independent oracle groups, 3 models per side');
   });
   it('gives a verdict against the floor', () => {
     const rows = klomRows(result);

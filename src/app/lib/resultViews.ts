@@ -30,6 +30,8 @@ export interface KlomRow {
   key: string;
   label: string;
   kind: 'original' | 'method' | 'floor';
+  /** How the floor was measured (floor row only). */
+  detail?: string;
   forget: number;
   retain: number;
   validation: number;
@@ -57,7 +59,8 @@ export function klomRows(r: RequestResult, stat: KlomStat = 'p95'): KlomRow[] {
   const f = r.noiseFloor;
   rows.push({
     key: FLOOR_KEY,
-    label: `Noise floor (oracle vs oracle${f.method === 'split-half' ? ', split half' : ''}, ${f.n} per side)`,
+    label: 'Noise floor (oracle vs oracle)',
+    detail: `${f.method === 'split-half' ? 'split halves of the oracles' : 'two independent oracle groups'}, ${f.n} models per side`,
     kind: 'floor',
     forget: f.klom.forget[stat],
     retain: f.klom.retain[stat],

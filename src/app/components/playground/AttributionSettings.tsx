@@ -1,0 +1,49 @@
+import type { Draft } from '../../lib/specEdit';
+import { NumberField, SelectField } from '../Fields';
+import { InfoTip } from '../InfoTip';
+
+/** The attribution estimator behind DM-Direct and DMM, and its budget. */
+export function AttributionSettings({ draft, errors, disabled, onChange }: { draft: Draft; errors: Record<string, string>; disabled: boolean; onChange: (path: (string | number)[], value: unknown) => void }) {
+  const a = draft.attribution;
+  return (
+    <fieldset className="setup-group">
+      <legend>
+        Attribution{' '}
+        <InfoTip label="attribution">
+          β[i, j, c]: the effect of training point i on logit c of example j. Subset datamodels: train M models on random α-subsets of S;
+          β = mean logits of the models that saw i − mean of those that did not. It never depends on F, so it is built once and reused for
+          every deletion request. More models, less noise (the paper uses 1,000–20,000).
+        </InfoTip>
+      </legend>
+      <SelectField
+        label="Estimator"
+        value={a.estimator}
+        disabled={disabled}
+        options={[
+          { value: 'datamodels', label: 'Subset datamodels (the paper’s)' },
+          { value: 'trak', label: 'TRAK (gradient-based)' },
+        ]}
+        onChange={(v) =>
+          onChange(['attribution'], v === 'datamodels' ? { estimator: 'datamodels', models: 100, alpha: 0.5 } : { estimator: 'trak', models: 1, projectionDim: 512, lambda: 0.01 })
+        }
+        hint={a.estimator === 'trak' ? 'the engine may not implement TRAK yet' : undefined}
+      />
+      <NumberField
+        label={a.estimator === 'datamodels' ? 'Subset models M' : 'Ensemble models'}
+        value={a.models}
+        disabled={disabled}
+        onChange={(v) => onChange(['attribution', 'models'], v)}
+        error={errors['attribution.models']}
+        testId="attribution-models"
+      />
+      {a.estimator === 'datamodels' ? (
+        <NumberField label="Subset fraction α" value={a.alpha} step={0.05} disabled={disabled} onChange={(v) => onChange(['attribution', 'alpha'], v)} error={errors['attribution.alpha']} />
+      ) : (
+        <>
+          <NumberField label="Projection dimension" value={a.projectionDim} disabled={disabled} onChange={(v) => onChange(['attribution', 'projectionDim'], v)} error={errors['attribution.projectionDim']} />
+          <NumberField label="λ (ridge)" value={a.lambda} step={0.01} disabled={disabled} onChange={(v) => onChange(['attribution', 'lambda'], v)} error={errors['attribution.lambda']} />
+        </>
+      )}
+    </fieldset>
+  );
+}

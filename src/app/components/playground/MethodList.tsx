@@ -1,0 +1,166 @@
+import { useEffect, useState } from 'react';
+import { METHOD_INFO, METRIC_NAMES, type MethodName, type MethodSpec, type MetricName } from '../../../engine/experiment/spec';
+import { errorUnder, METHOD_ORDER, PARAM_INFO, paramsEdited, type Draft } from '../../lib/specEdit';
+import { NumberField } from '../Fields';
+import { InfoTip } from '../InfoTip';
+
+interface Props {
+  draft: Draft;
+  errors: Record<string, string>;
+  disabled: boolean;
+  onChange: (path: (string | number)[], value: unknown) => void;
+  onAdd: (method: MethodName) => void;
+  onRemove: (index: number) => void;
+  onReset: (index: number) => void;
+}
+
+const METHOD_TIPS: Partial<Record<MethodName, string>> = {
+  dmm: 'Datamodel Matching: fine-tune θ0 with MSE on logits towards DM-Direct’s predicted oracle logits t_j = z_j(θ0) − Σ_{i∈F} β[i, j, :], over F (repeated) and a sample of R.',
+  'dm-direct': 'DM-Direct: no training; the predicted oracle logits ẑ_j = z_j(θ0) − Σ_{i∈F} β[i, j, :].',
+  'oracle-matching': 'Oracle Matching: fine-tune θ0 towards the mean logits of K real oracles. It needs oracles, so it is an idealised upper bound.',
+  retrain: 'Retrain: an independent group of oracles; its KLoM is the noise floor.',
+  'do-nothing': 'Do nothing: θu = θ0, the upper reference.',
+};
+
+const METRIC_LABELS: Record<MetricName, string> = {
+  klom: 'KLoM',
+  accuracy: 'Accuracy',
+  mia: 'Membership inference',
+  'epsilon-score': 'ε score (NeurIPS 2023)',
+  cost: 'Cost',
+};
+
+/** A comma-separated list of whole numbers, kept as typed while it is being edited. */
+function ListField(p: { label: string; value: number[]; hint?: string; error?: string; disabled: boolean; onChange: (v: number[]) => void }) {
+  const [text, setText] = useState(p.value.join(', '));
+  useEffect(() => {
+    setText((t) => (sameList(parseList(t), p.value) ? t : p.value.join(', ')));
+  }, [p.value]);
+  return (
+    <label className={`field${p.error ? ' invalid' : ''}`}>
+      <span>{p.label}</span>
+      <input
+        type="text"
+        value={text}
+        disabled={p.disabled}
+        onChange={(e) => {
+          setText(e.currentTarget.value);
+          p.onChange(parseList(e.currentTarget.value));
+        }}
+      />
+      {p.hint && <small className="field-hint">{p.hint}</small>}
+      {p.error && <small className="field-error">{p.error}</small>}
+    </label>
+  );
+}
+
+const parseList = (t: string) => t.split(/[\s,]+/).filter(Boolean).map(Number);
+const sameList = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function ParamField({ name, value, error, disabled, onChange }: { name: string; value: unknown; error?: string; disabled: boolean; onChange: (v: unknown) => void }) {
+  const info = PARAM_INFO[name] ?? { label: name };
+  if (Array.isArray(value)) {
+    return <ListField label={info.label} value={value as number[]} hint={info.hint} error={error} disabled={disabled} onChange={onChange} />;
+  }
+  return <NumberField label={info.label} value={value as number} step={info.step} disabled={disabled} error={error} hint={info.hint} onChange={onChange} />;
+}
+
+function MethodCard({ m, index, errors, disabled, onChange, onRemove, onReset }: { m: MethodSpec; index: number } & Omit<Props, 'draft' | 'onAdd' | 'onRemove' | 'onReset'> & { onRemove: () => void; onReset: () => void }) {
+  const info = METHOD_INFO[m.method];
+  const params = Object.entries(m.params as Record<string, unknown>);
+  const edited = paramsEdited(m);
+  const problem = errorUnder(errors, `methods[${index}]`);
+  return (
+    <li className={`method-card${problem ? ' invalid' : ''}`} data-testid={`method-${m.id}`} {...(m.method === 'dmm' ? { 'data-tour': 'dmm' } : {})}>
+      <div className="method-head">
+        <strong>{info.label}</strong>
+        {m.id !== m.method && <code>{m.id}</code>}
+        {METHOD_TIPS[m.method] && <InfoTip label={info.label}>{METHOD_TIPS[m.method]}</InfoTip>}
+        {info.usesAttribution && <span className="tag">uses attribution</span>}
+        {info.usesOracles && <span className="tag">needs oracles</span>}
+        {edited && <span className="tag edited">edited</span>}
+        <button type="button" className="small" onClick={onRemove} disabled={disabled} aria-label={`Remove ${info.label}${m.id !== m.method ? ` (${m.id})` : ''}`}>
+          Remove
+        </button>
+      </div>
+      <p className="method-source">Preset: {info.source}</p>
+      {params.length > 0 && (
+        <details>
+          <summary>Hyperparameters{edited ? ' (edited)' : ''}</summary>
+          <div className="form-grid">
+            {params.map(([name, value]) => (
+              <ParamField
+                key={name}
+                name={name}
+                value={value}
+                disabled={disabled}
+                error={errors[`methods[${index}].params.${name}`] ?? Object.entries(errors).find(([k]) => k.startsWith(`methods[${index}].params.${name}[`))?.[1]}
+                onChange={(v) => onChange(['methods', index, 'params', name], v)}
+              />
+            ))}
+          </div>
+          <button type="button" className="small" onClick={onReset} disabled={disabled || !edited}>
+            Reset to the published preset
+          </button>
+        </details>
+      )}
+      {problem && <p className="field-error">{problem}</p>}
+    </li>
+  );
+}
+
+/** The methods compared (each with its published preset and editable hyperparameters) and the metrics. */
+export function MethodList(p: Props) {
+  const [toAdd, setToAdd] = useState<MethodName>('scrub');
+  return (
+    <div className="methods">
+      <ul className="method-list" aria-label="Methods compared">
+        {p.draft.methods.map((m, i) => (
+          <MethodCard
+            key={`${m.id}-${i}`}
+            m={m}
+            index={i}
+            errors={p.errors}
+            disabled={p.disabled}
+            onChange={p.onChange}
+            onRemove={() => p.onRemove(i)}
+            onReset={() => p.onReset(i)}
+          />
+        ))}
+      </ul>
+      {p.errors.methods && <p className="field-error">methods: {p.errors.methods}</p>}
+      <div className="add-method">
+        <label className="field inline">
+          <span>Add a method</span>
+          <select value={toAdd} disabled={p.disabled} onChange={(e) => setToAdd(e.currentTarget.value as MethodName)}>
+            {METHOD_ORDER.map((m) => (
+              <option key={m} value={m}>
+                {METHOD_INFO[m].label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={() => p.onAdd(toAdd)} disabled={p.disabled}>
+          Add
+        </button>
+      </div>
+      <fieldset className="metrics-choice">
+        <legend>Metrics</legend>
+        {METRIC_NAMES.map((metric) => (
+          <label key={metric} className="field checkbox">
+            <input
+              type="checkbox"
+              checked={p.draft.metrics.includes(metric)}
+              disabled={p.disabled}
+              onChange={(e) =>
+                p.onChange(['metrics'], e.currentTarget.checked ? METRIC_NAMES.filter((x) => x === metric || p.draft.metrics.includes(x)) : p.draft.metrics.filter((x) => x !== metric))
+              }
+            />
+            <span>{METRIC_LABELS[metric]}</span>
+          </label>
+        ))}
+        {p.errors.metrics && <small className="field-error">{p.errors.metrics}</small>}
+      </fieldset>
+    </div>
+  );
+}

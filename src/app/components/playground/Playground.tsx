@@ -1,0 +1,365 @@
+import * as Comlink from 'comlink';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { planExperiment } from '../../../engine/experiment/plan';
+import { canonicalJson, specHash, type ExperimentSpec, type ForgetGenerator, type MethodName, type PresetId } from '../../../engine/experiment/spec';
+import type { BackendChoice, DatasetSummary, ExperimentProgress, ExperimentResult, RequestResult } from '../../../worker/protocol';
+import type { Engine } from '../../lib/engineClient';
+import { previewForget } from '../../lib/forgetPreview';
+import { ImageStore } from '../../lib/imageStore';
+import { parseResultFile, ResultFileError } from '../../lib/importResults';
+import { scaleOf } from '../../lib/resultViews';
+import { findResult, loadLastSpec, saveLastSpec, storeResult } from '../../lib/savedState';
+import { buildHash, type LinkOptions } from '../../lib/shareLink';
+import {
+  addMethod,
+  checkDraft,
+  datasetMismatch,
+  estimateSeconds,
+  matchingPreset,
+  presetSpec,
+  removeMethod,
+  resetMethodParams,
+  setIn,
+  type Draft,
+} from '../../lib/specEdit';
+import { ResultsView, type ResultSource } from '../results/ResultsView';
+import type { LoadImage } from '../results/ExampleMargins';
+import { Tour } from '../Tour';
+import { AttributionSettings } from './AttributionSettings';
+import { ExperimentSetup } from './ExperimentSetup';
+import { ForgetSetPicker } from './ForgetSetPicker';
+import { MethodList } from './MethodList';
+import { PresetBar } from './PresetBar';
+import { RunPanel, type ExperimentRunState } from './RunPanel';
+import { SharePanel } from './SharePanel';
+
+export interface LinkNotice {
+  kind: 'error' | 'opened' | 'migrated';
+  message: string;
+}
+
+interface Props {
+  engine?: Engine;
+  dataset?: DatasetSummary;
+  choice?: BackendChoice;
+  /** Another job (training, dataset loading) holds the engine. */
+  engineBusy: boolean;
+  initialSpec: ExperimentSpec;
+  linkOptions: LinkOptions;
+  linkNotice?: LinkNotice;
+  onRunState: (running: boolean) => void;
+}
+
+interface Shown {
+  result: RequestResult;
+  full?: ExperimentResult;
+  spec: ExperimentSpec;
+  source: ResultSource;
+}
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** The experiment page: set up, pick the forget set, run and watch, read the results, share. */
+export function Playground({ engine, dataset, choice, engineBusy, initialSpec, linkOptions, linkNotice, onRunState }: Props) {
+  const [draft, setDraft] = useState<Draft>(initialSpec);
+  const [edited, setEdited] = useState(false);
+  const [notice, setNotice] = useState(linkNotice);
+  const [runState, setRunState] = useState<ExperimentRunState>('idle');
+  const [progress, setProgress] = useState<ExperimentProgress>();
+  const [partial, setPartial] = useState<RequestResult[]>([]);
+  const [shown, setShown] = useState<Shown>();
+  const [runMessage, setRunMessage] = useState<string>();
+  const [example, setExample] = useState(0);
+  const [importError, setImportError] = useState<string>();
+  const [touring, setTouring] = useState(false);
+  const [lastSaved] = useState(() => loadLastSpec());
+  const autoran = useRef(false);
+  const hidden = (s: LinkOptions['hide'][number]) => linkOptions.hide.includes(s);
+
+  const checked = useMemo(() => checkDraft(draft), [draft]);
+  const spec = checked.ok ? checked.spec : undefined;
+  const specText = useMemo(() => (spec ? canonicalJson(spec) : undefined), [spec]);
+
+  const edit = (next: Draft) => {
+    setDraft(next);
+    setEdited(true);
+  };
+  const change = (path: (string | number)[], value: unknown) => edit(setIn(draft, path, value));
+
+  // The URL hash follows the spec (replaceState: no history entry per keystroke); the spec is kept for the next visit.
+  useEffect(() => {
+    if (!spec) return;
+    if (notice?.kind === 'error' && !edited) return; // keep a broken link visible until the user changes something
+    const hash = buildHash(spec, { embed: linkOptions.embed, hide: linkOptions.hide });
+    if (location.hash !== hash) history.replaceState(history.state, '', `${location.pathname}${location.search}${hash}`);
+    saveLastSpec(spec);
+  }, [spec, edited, notice, linkOptions]);
+
+  // Images of S for the grid and the previews.
+  const store = useMemo(
+    () => (engine && dataset ? new ImageStore((start, n) => engine.getImages('train', start, n), dataset.counts.train ?? 0) : undefined),
+    [engine, dataset],
+  );
+  useEffect(() => {
+    if (!store) return;
+    void store.loadAllLabels().catch(() => undefined);
+    return () => store.dispose();
+  }, [store]);
+  const noStore = useCallback(() => () => undefined, []);
+  const storeVersion = useSyncExternalStore(store?.subscribe ?? noStore, store?.getVersion ?? (() => 0));
+  const labelsReady = !!store?.labelsComplete;
+
+  const preview = useMemo(
+    () => previewForget(draft.forget, labelsReady ? store!.labels : undefined, Number.isFinite(draft.dataset.trainSize) ? draft.dataset.trainSize : 0),
+    // storeVersion: labels arrive over time
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [draft.forget, draft.dataset.trainSize, labelsReady, store, storeVersion],
+  );
+
+  const plan = useMemo(() => (spec ? planExperiment(spec, preview.kind === 'known' ? preview.cumulative.map((c) => c.length) : undefined) : undefined), [spec, preview]);
+  const speed = choice?.probes.find((p) => p.name === choice.name)?.trainImagesPerSec;
+  const estimate = plan && spec?.model.arch === 'tiny-cnn' ? estimateSeconds(plan.totalExamples, speed) : undefined;
+
+  const mismatch = spec ? datasetMismatch(spec, dataset) : undefined;
+  const blocker = !engine
+    ? 'Starting the engine…'
+    : !checked.ok
+      ? `Fix the settings first: ${checked.message}`
+      : (mismatch ?? (engineBusy && runState === 'idle' ? 'The engine is busy (training a model or loading data).' : undefined));
+
+  // Results kept from an earlier run of this exact experiment show at once.
+  useEffect(() => {
+    if (!spec || !dataset || runState !== 'idle') return;
+    if (shown && canonicalJson(shown.spec) === specText) return;
+    let live = true;
+    specHash(spec).then(async (hash) => {
+      const stored = await findResult(hash, dataset.id);
+      if (live && stored) setShown({ result: stored, full: stored, spec: stored.spec, source: 'stored' });
+    });
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [specText, dataset, runState]);
+
+  const run = useCallback(async () => {
+    if (!engine || !spec || mismatch) return;
+    setRunState('running');
+    onRunState(true);
+    setProgress(undefined);
+    setPartial([]);
+    setRunMessage(undefined);
+    let done = false;
+    try {
+      const result = await engine.runExperiment(
+        spec,
+        Comlink.proxy((p: ExperimentProgress) => !done && setProgress(p)),
+        Comlink.proxy((r: RequestResult) => {
+          if (done) return;
+          setPartial((prev) => [...prev, r]);
+          setShown({ result: r, spec, source: 'partial' });
+        }),
+      );
+      setShown({ result, full: result, spec: result.spec, source: 'run' });
+      setExample((e) => (e < result.splits.forget.length + result.splits.retain.length + result.splits.validation.length ? e : result.splits.forget[0] ?? 0));
+      void storeResult(result);
+    } catch (e) {
+      const text = messageOf(e);
+      setRunMessage(
+        /cancel/i.test(text)
+          ? 'Cancelled. Every model finished so far stays in the cache, so running again continues from there.'
+          : `The experiment failed: ${text}`,
+      );
+    } finally {
+      done = true;
+      setRunState('idle');
+      onRunState(false);
+    }
+  }, [engine, spec, mismatch, onRunState]);
+
+  // `autorun=1`: run once, as soon as everything is ready.
+  useEffect(() => {
+    if (!linkOptions.autorun || autoran.current || !engine || !dataset || !spec || mismatch || engineBusy || notice?.kind === 'error') return;
+    autoran.current = true;
+    void run();
+  }, [linkOptions.autorun, engine, dataset, spec, mismatch, engineBusy, notice, run]);
+
+  const loadImage: LoadImage = useCallback(
+    async (set, index) => {
+      if (!engine) return undefined;
+      if (set === 'train' && store && index < store.total) {
+        await store.ensure(index, index + 1);
+        const pixels = store.pixels(index);
+        return pixels ? { pixels, label: store.labels[index] } : undefined;
+      }
+      const { images, labels } = await engine.getImages(set, index, 1);
+      return images.length ? { pixels: images, label: labels[0] } : undefined;
+    },
+    [engine, store],
+  );
+
+  const importFile = async (file: File) => {
+    setImportError(undefined);
+    try {
+      const result = parseResultFile(await file.text(), file.name);
+      setDraft(result.spec);
+      setEdited(true);
+      setShown({ result, full: result, spec: result.spec, source: 'imported' });
+      setExample(result.splits.forget[0] ?? 0);
+    } catch (e) {
+      setImportError(e instanceof ResultFileError ? `${e.message}. Nothing was changed.` : `Could not import ${file.name}: ${messageOf(e)}`);
+    }
+  };
+
+  const pickPreset = (id: PresetId) => edit(presetSpec(id));
+  const locked = runState !== 'idle';
+  const classNames = dataset?.classNames ?? ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+  const stale = !!shown && !!specText && canonicalJson(shown.spec) !== specText;
+  const ranForget = shown && !stale ? [...(shown.full?.earlierRequests ?? []), shown.result].map((r) => r.splits.forget) : undefined;
+  const fileStem = `unlearning-${(specText ?? 'x').length.toString(36)}`;
+
+  return (
+    <div className="playground">
+      {notice && (
+        <div className={notice.kind === 'error' ? 'error link-notice' : 'banner link-notice'} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="link-notice">
+          <p>{notice.message}</p>
+          {notice.kind === 'error' && (
+            <p>
+              Showing a working default experiment instead; your own setup was not changed.{' '}
+              {lastSaved && canonicalJson(lastSaved) !== specText && (
+                <button
+                  type="button"
+                  className="small"
+                  onClick={() => {
+                    edit(lastSaved);
+                    setNotice(undefined);
+                  }}
+                >
+                  Restore my last experiment
+                </button>
+              )}
+            </p>
+          )}
+          <button type="button" className="small" onClick={() => setNotice(undefined)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {!hidden('tour') && (
+        <p className="tour-launch">
+          New here?{' '}
+          <button type="button" onClick={() => setTouring(true)} data-testid="start-tour">
+            Take the 6-step tour
+          </button>
+        </p>
+      )}
+
+      {(!hidden('presets') || !hidden('setup') || !hidden('methods')) && (
+        <section className="panel step" aria-labelledby="setup-heading">
+          <h2 id="setup-heading">1 · Set up the experiment</h2>
+          {!hidden('presets') && <PresetBar current={spec ? matchingPreset(spec) : undefined} disabled={locked} onPick={pickPreset} />}
+          {!hidden('setup') && <ExperimentSetup draft={draft} errors={checked.errors} disabled={locked} onChange={change} />}
+          {!hidden('methods') && (
+            <div className="methods-row">
+              <div>
+                <h3>Methods to compare</h3>
+                <MethodList
+                  draft={draft}
+                  errors={checked.errors}
+                  disabled={locked}
+                  onChange={change}
+                  onAdd={(m: MethodName) => edit(addMethod(draft, m))}
+                  onRemove={(i) => edit(removeMethod(draft, i))}
+                  onReset={(i) => edit(resetMethodParams(draft, i))}
+                />
+              </div>
+              <AttributionSettings draft={draft} errors={checked.errors} disabled={locked} onChange={change} />
+            </div>
+          )}
+        </section>
+      )}
+
+      {!hidden('forget') && (
+        <section className="panel step" aria-labelledby="forget-heading">
+          <h2 id="forget-heading">2 · Pick the forget set</h2>
+          <ForgetSetPicker
+            draft={draft}
+            errors={checked.errors}
+            disabled={locked}
+            store={store}
+            storeVersion={storeVersion}
+            classNames={classNames}
+            preview={preview}
+            ranForget={ranForget}
+            current={example}
+            onInspect={setExample}
+            onForget={(forget: ForgetGenerator[]) => edit({ ...draft, forget })}
+          />
+        </section>
+      )}
+
+      {!hidden('run') && (
+        <section className="panel step" aria-labelledby="run-heading" data-tour="run">
+          <h2 id="run-heading">3 · Run and watch</h2>
+          <RunPanel
+            plan={plan}
+            progress={progress}
+            state={runState}
+            canRun={!!engine && !!spec && !mismatch && !engineBusy}
+            blocker={blocker}
+            estimate={estimate}
+            message={runMessage}
+            onRun={run}
+            onPause={() => {
+              engine?.pause();
+              setRunState('paused');
+            }}
+            onResume={() => {
+              engine?.resume();
+              setRunState('running');
+            }}
+            onCancel={() => {
+              engine?.cancel();
+              setRunState('cancelling');
+            }}
+          />
+        </section>
+      )}
+
+      {!hidden('results') && (
+        <section className="panel step" aria-labelledby="results-heading">
+          <h2 id="results-heading">4 · Results</h2>
+          {shown ? (
+            <ResultsView
+              result={shown.result}
+              full={shown.full}
+              spec={shown.spec}
+              scale={shown.full?.scale ?? scaleOf(shown.spec)}
+              source={shown.source}
+              stale={stale}
+              example={example}
+              onExample={setExample}
+              loadImage={loadImage}
+              classNames={classNames}
+              fileStem={shown.full ? `unlearning-${shown.full.specHash.slice(0, 8)}` : fileStem}
+            />
+          ) : (
+            <p className="hint" data-testid="no-results">
+              {partial.length === 0 && runState !== 'idle'
+                ? 'Results appear here when the first deletion request is measured.'
+                : 'No results yet: press Run (or import a results file below).'}
+            </p>
+          )}
+        </section>
+      )}
+
+      {!hidden('share') && (
+        <section className="panel step" aria-labelledby="share-heading">
+          <h2 id="share-heading">Share, export, import</h2>
+          <SharePanel spec={spec} result={shown?.full} onImport={importFile} importError={importError} />
+        </section>
+      )}
+      {touring && <Tour onClose={() => setTouring(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+import type { ExperimentPlan } from '../../../engine/experiment/plan';
+import type { ExperimentProgress } from '../../../worker/protocol';
+import { count, seconds } from '../../lib/format';
+import { ProgressBar } from '../ProgressBar';
+
+export type ExperimentRunState = 'idle' | 'running' | 'paused' | 'cancelling';
+
+interface Props {
+  plan?: ExperimentPlan;
+  progress?: ExperimentProgress;
+  state: ExperimentRunState;
+  canRun: boolean;
+  /** Why Run is disabled, in words. */
+  blocker?: string;
+  /** Estimated seconds for the whole plan from the backend's measured speed. */
+  estimate?: number;
+  message?: string;
+  onRun: () => void;
+  onPause: () => void;
+  onResume: () => void;
+  onCancel: () => void;
+}
+
+/** Step 3: one Run button, Pause / Resume / Cancel, and the phases with progress, ETA, speed and cache hits. */
+export function RunPanel(p: Props) {
+  const running = p.state !== 'idle';
+  const phases = p.progress?.phases ?? p.plan?.phases.map((ph) => ({ id: ph.id, label: ph.label, models: ph.models, done: 0, cacheHits: 0, status: 'waiting' as const }));
+  const cacheHits = p.progress?.phases.reduce((t, ph) => t + ph.cacheHits, 0) ?? 0;
+  return (
+    <div className="run-panel">
+      <div className="buttons">
+        <button type="button" className="primary" onClick={p.onRun} disabled={running || !p.canRun} data-testid="run-experiment">
+          Run
+        </button>
+        <button type="button" onClick={p.onPause} disabled={p.state !== 'running'}>
+          Pause
+        </button>
+        <button type="button" onClick={p.onResume} disabled={p.state !== 'paused'}>
+          Resume
+        </button>
+        <button type="button" onClick={p.onCancel} disabled={p.state !== 'running' && p.state !== 'paused'}>
+          Cancel
+        </button>
+        {p.plan && !running && (
+          <span className="hint plan-summary">
+            {count(p.plan.totalModels)} models to train or unlearn, {count(Math.round(p.plan.totalExamples))} training examples
+            {p.estimate !== undefined ? `, ≈ ${seconds(p.estimate)} on this backend if nothing is cached` : ''}.
+          </span>
+        )}
+      </div>
+      {p.blocker && !running && (
+        <p className="warning" role="status" data-testid="run-blocker">
+          {p.blocker}
+        </p>
+      )}
+      {p.progress && (
+        <dl className="stats" aria-live="polite" data-testid="experiment-stats">
+          <div>
+            <dt>Status</dt>
+            <dd data-testid="experiment-state">{p.state === 'idle' ? 'finished' : p.state}</dd>
+          </div>
+          <div>
+            <dt>Elapsed</dt>
+            <dd>{seconds(p.progress.elapsedSeconds)}</dd>
+          </div>
+          <div>
+            <dt>Time left</dt>
+            <dd data-testid="experiment-eta">{p.state === 'idle' ? '—' : seconds(p.progress.etaSeconds)}</dd>
+          </div>
+          <div>
+            <dt>Speed</dt>
+            <dd>{p.progress.imagesPerSec > 0 ? `${Math.round(p.progress.imagesPerSec)} images/s` : 'measuring'}</dd>
+          </div>
+          <div>
+            <dt>From cache</dt>
+            <dd data-testid="cache-hits">{cacheHits} models</dd>
+          </div>
+        </dl>
+      )}
+      {p.progress?.current && p.state !== 'idle' && (
+        <p className="hint current-detail" data-testid="current-detail">
+          {p.progress.current.detail}
+        </p>
+      )}
+      {phases && (
+        <ol className="phase-list" aria-label="Phases">
+          {phases.map((ph) => {
+            const live = p.progress?.current?.phaseId === ph.id && ph.status === 'running';
+            const fraction = ph.status === 'done' ? 1 : ph.models > 0 ? (ph.done + (live ? (p.progress?.current?.fraction ?? 0) : 0)) / ph.models : 0;
+            return (
+              <li key={ph.id} className={`phase ${ph.status}`} data-testid={`phase-${ph.id}`}>
+                <span className="phase-status" aria-hidden="true">
+                  {ph.status === 'done' ? '✓' : ph.status === 'running' ? '▶' : '·'}
+                </span>
+                <span className="phase-label">{ph.label}</span>
+                <ProgressBar fraction={fraction} label={`${ph.label} progress`} />
+                <span className="phase-count">
+                  {ph.models > 0 ? `${ph.done} / ${ph.models}` : ph.status === 'done' ? 'done' : ''}
+                  {ph.cacheHits > 0 ? ` · ${ph.cacheHits} cached` : ''}
+                </span>
+                <span className="visually-hidden">{ph.status}</span>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+      {p.message && (
+        <p className="note" role="status" data-testid="experiment-message">
+          {p.message}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,125 @@
+import type { ExperimentResult, RequestResult } from '../../../engine/experiment/result';
+import type { ExperimentSpec } from '../../../engine/experiment/spec';
+import { fmt, pct, seconds } from '../../lib/format';
+import { allWarnings } from '../../lib/resultViews';
+import { FORMULAS } from '../../lib/teaching';
+import { InfoTip } from '../InfoTip';
+import { AccuracyChart } from './AccuracyChart';
+import { AttributionScatter } from './AttributionScatter';
+import { CostChart } from './CostChart';
+import { ExampleMargins, type LoadImage } from './ExampleMargins';
+import { KlomChart } from './KlomChart';
+import { SplitDistributions } from './SplitDistributions';
+
+export type ResultSource = 'run' | 'partial' | 'stored' | 'imported';
+
+interface Props {
+  result: RequestResult;
+  /** The full result when finished (environment, timing, notes). */
+  full?: ExperimentResult;
+  spec: ExperimentSpec;
+  scale: string;
+  source: ResultSource;
+  /** The results are for another setup than the one in the controls. */
+  stale: boolean;
+  example: number;
+  onExample: (e: number) => void;
+  loadImage?: LoadImage;
+  classNames: readonly string[];
+  fileStem: string;
+}
+
+const SOURCE_TEXT: Record<ResultSource, string> = {
+  run: 'computed just now',
+  partial: 'so far (the run continues)',
+  stored: 'kept in this browser from an earlier run of this experiment',
+  imported: 'imported from a file, not recomputed',
+};
+
+/** Step 4: every results view, rendered from one result. */
+export function ResultsView(p: Props) {
+  const r = p.result;
+  const warnings = allWarnings(r);
+  const env = p.full?.environment;
+  return (
+    <div className="results" data-testid="results">
+      <div className="results-head">
+        <p data-testid="results-source">
+          <strong>Results {SOURCE_TEXT[p.source]}</strong>
+          {p.spec.forget.length > 1 ? ` · after deletion request ${r.request + 1} of ${p.spec.forget.length}` : ''}
+          {env ? ` · ${env.backend}${env.adapter ? ` (${env.adapter})` : ''} · ${env.datasetName}` : ''}
+          {p.full ? ` · ${seconds(p.full.timing.seconds)}, ${p.full.timing.modelsTrained} models trained, ${p.full.timing.cacheHits} from the cache` : ''}
+          {p.full ? ` · ${new Date(p.full.createdAt).toLocaleString()}` : ''}
+        </p>
+        <p className="scale-line" data-testid="results-scale">
+          {p.scale}. |F| = {r.splits.forget.length}, |R| = {r.splits.retain.length}, |V| = {r.splits.validation.length}.
+        </p>
+        {p.stale && (
+          <p className="warning" role="status" data-testid="results-stale">
+            These results are for a different setup than the controls show now. Run to update them.
+          </p>
+        )}
+        {p.full?.notes.map((n) => (
+          <p key={n} className="warning">
+            {n}
+          </p>
+        ))}
+      </div>
+      {warnings.length > 0 && (
+        <div className="result-warnings" role="note" aria-label="Warnings" data-testid="result-warnings">
+          <h3>Warnings</h3>
+          <ul>
+            {warnings.map((w) => (
+              <li key={`${w.key}-${w.warning}`}>
+                <span aria-hidden="true">⚠ </span>
+                <strong>{w.label}</strong> {w.warning}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="chart-grid">
+        <KlomChart result={r} scale={p.scale} fileStem={p.fileStem} />
+        <ExampleMargins
+          result={r}
+          spec={p.spec}
+          scale={p.scale}
+          fileStem={p.fileStem}
+          example={p.example}
+          onExample={p.onExample}
+          loadImage={p.loadImage}
+          classNames={p.classNames}
+        />
+        <SplitDistributions result={r} scale={p.scale} fileStem={p.fileStem} />
+        {r.attribution && <AttributionScatter result={r} scale={p.scale} fileStem={p.fileStem} onExample={p.onExample} />}
+        <AccuracyChart result={r} scale={p.scale} fileStem={p.fileStem} />
+        <CostChart result={r} scale={p.scale} fileStem={p.fileStem} />
+      </div>
+      {Object.values(r.groups).some((g) => g.mia !== undefined || g.epsilon) && (
+        <table className="extra-metrics" data-testid="mia-table">
+          <caption>
+            Membership inference and ε score <InfoTip label="membership inference">{FORMULAS.mia}</InfoTip>
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">group</th>
+              <th scope="col">MIA accuracy</th>
+              <th scope="col">ε forget score</th>
+              <th scope="col">ε final score</th>
+            </tr>
+          </thead>
+          <tbody>
+            {Object.values(r.groups).map((g) => (
+              <tr key={g.name}>
+                <th scope="row">{g.label}</th>
+                <td>{g.mia === undefined ? '' : pct(g.mia)}</td>
+                <td>{g.epsilon ? fmt(g.epsilon.forgetScore, 3) : ''}</td>
+                <td>{g.epsilon ? fmt(g.epsilon.finalScore, 3) : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
