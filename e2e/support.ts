@@ -16,8 +16,15 @@ export interface TinyConfig {
   peakEpoch?: number;
 }
 
+/** The single-model training panel lives on the “Train one model” tab. */
+export async function showTrainingTab(page: Page): Promise<void> {
+  const tab = page.getByRole('tab', { name: 'Train one model' });
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+}
+
 /** Fills the training form with a configuration small enough for a CPU-only machine. */
 export async function setTrainingConfig(page: Page, c: TinyConfig): Promise<void> {
+  await showTrainingTab(page);
   await page.getByRole('spinbutton', { name: 'Training images' }).fill(String(c.trainCount));
   await page.getByRole('spinbutton', { name: 'Epochs' }).fill(String(c.epochs));
   await page.getByRole('spinbutton', { name: 'Batch size' }).fill(String(c.batchSize));
