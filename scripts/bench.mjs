@@ -78,7 +78,7 @@ function officialBatchFiles() {
 }
 
 async function main() {
-  const harness = await openHarness({ port: 4174, log: (line) => line.startsWith('load: ') || log(line) });
+  const harness = await openHarness({ port: Number(opt('port', 4174)), log: (line) => line.startsWith('load: ') || log(line) });
   const { browser, page } = harness;
   const result = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30) } };
   try {

@@ -25,8 +25,17 @@ export function parseArgs(argv) {
 
 async function startServer(port) {
   const base = `http://localhost:${port}`;
-  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
+  const taken = await fetch(base).then(
+    () => true,
+    () => false,
+  );
+  if (taken) throw new Error(`port ${port} is already in use (another vite preview?); stop it or pass another --port`);
+  // Node runs vite's own entry (not through npx), so killing `server` stops the server itself.
+  const vite = path.join(root, 'node_modules/vite/bin/vite.js');
+  const server = spawn(process.execPath, [vite, 'preview', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore' });
+  let exited = false;
+  server.on('exit', () => (exited = true));
+  for (let i = 0; i < 100 && !exited; i++) {
     try {
       if ((await fetch(base)).ok) return { server, base };
     } catch {
@@ -35,7 +44,7 @@ async function startServer(port) {
     await new Promise((r) => setTimeout(r, 200));
   }
   server.kill();
-  throw new Error(`vite preview did not start on ${base} (is the port taken?)`);
+  throw new Error(`vite preview did not start on ${base}${exited ? ' (it exited: is the port taken? use --port)' : ''}`);
 }
 
 /**
