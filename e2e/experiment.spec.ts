@@ -51,8 +51,9 @@ test('the quick example spec runs end to end in the worker and reports every met
   }
   // Retrain is the independent oracle group: its KLoM is the noise floor.
   expect(result.groups.retrain.klom).toEqual(result.noiseFloor.klom);
-  // Doing nothing keeps the forget set's memorised margins: far above the floor on the forget split.
-  expect(result.groups['do-nothing'].klom!.forget.p95).toBeGreaterThan(result.noiseFloor.klom.forget.p95);
+  // Doing nothing keeps what the originals memorised of the forget set: they fit it better than the oracles do.
+  // (KLoM itself cannot show it at N = 3: with 6 margins in 20 bins even the noise floor is near ln 1e5.)
+  expect(result.groups['do-nothing'].accuracy.forget).toBeGreaterThan(result.groups.oracle.accuracy.forget);
   expect(result.attribution!.models).toBe(16);
   expect(result.groups.dmm.cost!.fractionOfRetraining).toBeLessThan(1);
   expect(result.timing.modelsTrained).toBe(3 + 16 + 6);
