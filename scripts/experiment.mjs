@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * npm run experiment -- --spec <file> [--out results.json] [--backend wasm|webgpu|webgl|cpu]
- *                       [--data cifar-10-binary.tar.gz|folder] [--cache-dir .experiment-cache] [--no-cache]
+ *                       [--data cifar-10-binary.tar.gz|folder] [--cache-dir .experiment-cache] [--no-cache] [--port 4175]
+ * npm run experiment -- --print <results.json>     (prints the tables of a saved result, runs nothing)
  *
  * Runs an experiment spec in headless Chromium through the real app worker (harness.html in the built
  * app), prints a table (group × split: KLoM p95 and accuracy; the noise floor; cost) and writes the
@@ -16,7 +17,11 @@ const { opt, flag } = parseArgs(process.argv.slice(2));
 const log = (...a) => console.error('[experiment]', ...a);
 
 function usage(message) {
-  console.error(`${message}\nusage: npm run experiment -- --spec <file> [--out results.json] [--backend wasm|webgpu|webgl|cpu] [--data <cifar-10-binary.tar.gz or folder of .bin files>] [--cache-dir <dir>] [--no-cache]`);
+  console.error(
+    `${message}\nusage: npm run experiment -- --spec <file> [--out results.json] [--backend wasm|webgpu|webgl|cpu] ` +
+      '[--data <cifar-10-binary.tar.gz or folder of .bin files>] [--cache-dir <dir>] [--no-cache] [--port <n>]\n' +
+      '       npm run experiment -- --print <results.json>',
+  );
   process.exit(2);
 }
 
@@ -41,25 +46,34 @@ function dataFiles(data) {
   return fs.readdirSync(data).filter((f) => /\.(bin|tar\.gz|tgz)$/.test(f)).map((f) => path.join(data, f));
 }
 
-function printResult(result) {
-  const r = result;
+/** One result (a request of it) as the tables of the README and docs/results.md. */
+function printRequest(r, title) {
   const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}` : '—');
   const rows = Object.values(r.groups).map((g) => ({ ...g }));
-  rows.push({ label: `Noise floor (oracle vs oracle, ${r.noiseFloor.method}, n = ${r.noiseFloor.n})`, klom: r.noiseFloor.klom, accuracy: {}, warnings: [] });
-  console.log(`\n${r.spec.methods.length} methods · ${r.scale}`);
-  console.log(`backend ${r.environment.backend}${r.environment.adapter ? ` (${r.environment.adapter})` : ''} · ${r.environment.datasetName} · ${fmt(r.timing.seconds)} s, ${r.timing.modelsTrained} models trained, ${r.timing.cacheHits} from cache`);
-  console.log(`|F| = ${r.splits.forget.length}, |R| = ${r.splits.retain.length}, |V| = ${r.splits.validation.length}\n`);
+  rows.push({
+    label: `Noise floor (oracles vs independent oracles, ${r.noiseFloor.method}, n = ${r.noiseFloor.n})`,
+    klom: r.noiseFloor.klom,
+    epsilon: r.noiseFloor.epsilon,
+    accuracy: {},
+    warnings: [],
+  });
+  console.log(`\n${title}: |F| = ${r.splits.forget.length}, |R| = ${r.splits.retain.length}, |V| = ${r.splits.validation.length}\n`);
+  const hasEpsilon = rows.some((g) => g.epsilon);
   console.log(
     table(rows, [
       ['group', (g) => g.label],
-      ['KLoM p95 forget', (g) => fmt(g.klom?.forget.p95, 2)],
-      ['retain', (g) => fmt(g.klom?.retain.p95, 2)],
-      ['validation', (g) => fmt(g.klom?.validation.p95, 2)],
+      ['KLoM p95 F', (g) => fmt(g.klom?.forget.p95, 2)],
+      ['R', (g) => fmt(g.klom?.retain.p95, 2)],
+      ['V', (g) => fmt(g.klom?.validation.p95, 2)],
+      ['KLoM mean F', (g) => fmt(g.klom?.forget.mean, 2)],
+      ['R', (g) => fmt(g.klom?.retain.mean, 2)],
+      ['V', (g) => fmt(g.klom?.validation.mean, 2)],
       ['acc % F', (g) => pct(g.accuracy.forget)],
       ['R', (g) => pct(g.accuracy.retain)],
       ['V', (g) => pct(g.accuracy.validation)],
       ['MIA', (g) => fmt(g.mia, 2)],
-      ['cost (× retrain)', (g) => (g.cost ? fmt(g.cost.fractionOfRetraining, 3) + (g.cost.fractionWithAttribution !== undefined ? ` (${fmt(g.cost.fractionWithAttribution, 3)} with attribution)` : '') : '')],
+      ...(hasEpsilon ? [['ε score F / final', (g) => (g.epsilon ? `${fmt(g.epsilon.forgetScore, 3)} / ${fmt(g.epsilon.finalScore, 3)}` : '')]] : []),
+      ['cost × retrain (with attribution)', (g) => (g.cost ? fmt(g.cost.fractionOfRetraining, 3) + (g.cost.fractionWithAttribution !== undefined ? ` (${fmt(g.cost.fractionWithAttribution, 3)})` : '') : '')],
       ['warnings', (g) => g.warnings.join('; ')],
     ]),
   );
@@ -67,10 +81,21 @@ function printResult(result) {
     const q = r.attribution.quality;
     console.log(`\nAttribution (${r.attribution.estimator}, ${r.attribution.models} models): DM-Direct vs oracle mean margins, Pearson r: forget ${fmt(q.forget, 2)}, retain ${fmt(q.retain, 2)}, validation ${fmt(q.validation, 2)}`);
   }
+}
+
+function printResult(r) {
+  console.log(`\n${r.spec.methods.length} methods · ${r.scale}`);
+  console.log(`backend ${r.environment.backend}${r.environment.adapter ? ` (${r.environment.adapter})` : ''} · ${r.environment.datasetName} · ${fmt(r.timing.seconds)} s, ${r.timing.modelsTrained} models trained, ${r.timing.cacheHits} from cache`);
+  const all = [...r.earlierRequests, r];
+  all.forEach((req, i) => printRequest(req, all.length > 1 ? `After request ${i + 1} of ${all.length}` : 'Result'));
   for (const note of r.notes) console.log(`note: ${note}`);
 }
 
 async function main() {
+  if (opt('print')) {
+    printResult(JSON.parse(fs.readFileSync(opt('print'), 'utf8')));
+    return;
+  }
   const spec = readSpec(opt('spec'));
   const cacheDir = flag('no-cache') ? undefined : path.resolve(root, opt('cache-dir', '.experiment-cache'));
   const harness = await openHarness({
