@@ -56,6 +56,13 @@ export function App() {
       });
   };
 
+  // A new link pasted into the address bar changes only the hash (no reload): start again from it.
+  useEffect(() => {
+    const reload = () => location.reload();
+    window.addEventListener('hashchange', reload);
+    return () => window.removeEventListener('hashchange', reload);
+  }, []);
+
   // Start the worker, pick the backend, then load data: a dataset saved from the user's files, or the embedded one.
   useEffect(() => {
     const { engine: e, terminate } = startEngine();

@@ -1,4 +1,27 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
+
+/** A field's hint and error, outside its label (so the label stays the accessible name) and linked by aria-describedby. */
+export function FieldNotes({ id, hint, error }: { id: string; hint?: ReactNode; error?: string }) {
+  return (
+    <>
+      {hint && (
+        <small id={`${id}-hint`} className="field-hint">
+          {hint}
+        </small>
+      )}
+      {error && (
+        <small id={`${id}-error`} className="field-error">
+          {error}
+        </small>
+      )}
+    </>
+  );
+}
+
+export function describedBy(id: string, p: { hint?: ReactNode; error?: string }): string | undefined {
+  const ids = [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean);
+  return ids.length ? ids.join(' ') : undefined;
+}
 
 interface Common {
   label: string;
@@ -15,10 +38,13 @@ export function NumberField(p: Common & { value: number; step?: number; min?: nu
   useEffect(() => {
     setText((t) => (Number(t) === p.value && t.trim() !== '' ? t : Number.isFinite(p.value) ? String(p.value) : t));
   }, [p.value]);
+  const id = useId();
   return (
-    <label className={`field${p.error ? ' invalid' : ''}`}>
-      <span>{p.label}</span>
+    <div className={`field${p.error ? ' invalid' : ''}`}>
+      <label htmlFor={id}>{p.label}</label>
       <input
+        id={id}
+        aria-describedby={describedBy(id, p)}
         type="number"
         value={text}
         step={p.step ?? 1}
@@ -33,28 +59,27 @@ export function NumberField(p: Common & { value: number; step?: number; min?: nu
           p.onChange(t.trim() === '' ? Number.NaN : Number(t));
         }}
       />
-      {p.hint && <small className="field-hint">{p.hint}</small>}
-      {p.error && <small className="field-error">{p.error}</small>}
-    </label>
+      <FieldNotes id={id} hint={p.hint} error={p.error} />
+    </div>
   );
 }
 
 export function SelectField<T extends string>(
   p: Common & { value: T; options: readonly { value: T; label: string }[]; onChange: (v: T) => void },
 ) {
+  const id = useId();
   return (
-    <label className={`field${p.error ? ' invalid' : ''}`}>
-      <span>{p.label}</span>
-      <select value={p.value} disabled={p.disabled} data-testid={p.testId} onChange={(e) => p.onChange(e.currentTarget.value as T)}>
+    <div className={`field${p.error ? ' invalid' : ''}`}>
+      <label htmlFor={id}>{p.label}</label>
+      <select id={id} aria-describedby={describedBy(id, p)} aria-invalid={!!p.error} value={p.value} disabled={p.disabled} data-testid={p.testId} onChange={(e) => p.onChange(e.currentTarget.value as T)}>
         {p.options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
           </option>
         ))}
       </select>
-      {p.hint && <small className="field-hint">{p.hint}</small>}
-      {p.error && <small className="field-error">{p.error}</small>}
-    </label>
+      <FieldNotes id={id} hint={p.hint} error={p.error} />
+    </div>
   );
 }
 

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { METHOD_INFO, METRIC_NAMES, type MethodName, type MethodSpec, type MetricName } from '../../../engine/experiment/spec';
 import { errorUnder, METHOD_ORDER, PARAM_INFO, paramsEdited, type Draft } from '../../lib/specEdit';
-import { NumberField } from '../Fields';
+import { describedBy, FieldNotes, NumberField } from '../Fields';
 import { InfoTip } from '../InfoTip';
 
 interface Props {
@@ -36,10 +36,13 @@ function ListField(p: { label: string; value: number[]; hint?: string; error?: s
   useEffect(() => {
     setText((t) => (sameList(parseList(t), p.value) ? t : p.value.join(', ')));
   }, [p.value]);
+  const id = useId();
   return (
-    <label className={`field${p.error ? ' invalid' : ''}`}>
-      <span>{p.label}</span>
+    <div className={`field${p.error ? ' invalid' : ''}`}>
+      <label htmlFor={id}>{p.label}</label>
       <input
+        id={id}
+        aria-describedby={describedBy(id, p)}
         type="text"
         value={text}
         disabled={p.disabled}
@@ -48,9 +51,8 @@ function ListField(p: { label: string; value: number[]; hint?: string; error?: s
           p.onChange(parseList(e.currentTarget.value));
         }}
       />
-      {p.hint && <small className="field-hint">{p.hint}</small>}
-      {p.error && <small className="field-error">{p.error}</small>}
-    </label>
+      <FieldNotes id={id} hint={p.hint} error={p.error} />
+    </div>
   );
 }
 

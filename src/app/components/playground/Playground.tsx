@@ -74,6 +74,9 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
   const [touring, setTouring] = useState(false);
   const [lastSaved] = useState(() => loadLastSpec());
   const autoran = useRef(false);
+  /** Progress and partial results are delivered on their own channel and may trail the result: tag them by run. */
+  const runId = useRef(0);
+  const [finished, setFinished] = useState<ExperimentResult['timing']>();
   const hidden = (s: LinkOptions['hide'][number]) => linkOptions.hide.includes(s);
 
   const checked = useMemo(() => checkDraft(draft), [draft]);
@@ -149,17 +152,20 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
     setProgress(undefined);
     setPartial([]);
     setRunMessage(undefined);
+    setFinished(undefined);
+    const id = ++runId.current;
     let done = false;
     try {
       const result = await engine.runExperiment(
         spec,
-        Comlink.proxy((p: ExperimentProgress) => !done && setProgress(p)),
+        Comlink.proxy((p: ExperimentProgress) => id === runId.current && setProgress(p)),
         Comlink.proxy((r: RequestResult) => {
-          if (done) return;
+          if (done || id !== runId.current) return;
           setPartial((prev) => [...prev, r]);
           setShown({ result: r, spec, source: 'partial' });
         }),
       );
+      setFinished(result.timing);
       setShown({ result, full: result, spec: result.spec, source: 'run' });
       setExample((e) => (e < result.splits.forget.length + result.splits.retain.length + result.splits.validation.length ? e : result.splits.forget[0] ?? 0));
       void storeResult(result);
@@ -304,6 +310,7 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
           <RunPanel
             plan={plan}
             progress={progress}
+            finished={finished}
             state={runState}
             canRun={!!engine && !!spec && !mismatch && !engineBusy}
             blocker={blocker}

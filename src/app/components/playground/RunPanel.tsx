@@ -8,6 +8,8 @@ export type ExperimentRunState = 'idle' | 'running' | 'paused' | 'cancelling';
 interface Props {
   plan?: ExperimentPlan;
   progress?: ExperimentProgress;
+  /** Totals of the run that just finished (progress events may trail the result). */
+  finished?: { seconds: number; modelsTrained: number; cacheHits: number };
   state: ExperimentRunState;
   canRun: boolean;
   /** Why Run is disabled, in words. */
@@ -24,8 +26,8 @@ interface Props {
 /** Step 3: one Run button, Pause / Resume / Cancel, and the phases with progress, ETA, speed and cache hits. */
 export function RunPanel(p: Props) {
   const running = p.state !== 'idle';
-  const phases = p.progress?.phases ?? p.plan?.phases.map((ph) => ({ id: ph.id, label: ph.label, models: ph.models, done: 0, cacheHits: 0, status: 'waiting' as const }));
-  const cacheHits = p.progress?.phases.reduce((t, ph) => t + ph.cacheHits, 0) ?? 0;
+  const phases = (p.finished && p.progress ? p.progress.phases.map((ph) => ({ ...ph, status: 'done' as const, done: Math.max(ph.done, ph.models) })) : p.progress?.phases) ?? p.plan?.phases.map((ph) => ({ id: ph.id, label: ph.label, models: ph.models, done: 0, cacheHits: 0, status: 'waiting' as const }));
+  const cacheHits = Math.max(p.progress?.phases.reduce((t, ph) => t + ph.cacheHits, 0) ?? 0, p.finished?.cacheHits ?? 0);
   return (
     <div className="run-panel">
       <div className="buttons">
@@ -61,7 +63,7 @@ export function RunPanel(p: Props) {
           </div>
           <div>
             <dt>Elapsed</dt>
-            <dd>{seconds(p.progress.elapsedSeconds)}</dd>
+            <dd>{seconds(p.finished?.seconds ?? p.progress.elapsedSeconds)}</dd>
           </div>
           <div>
             <dt>Time left</dt>
