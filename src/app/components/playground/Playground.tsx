@@ -63,7 +63,8 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export function Playground({ engine, dataset, choice, engineBusy, initialSpec, linkOptions, linkNotice, onRunState }: Props) {
   const [draft, setDraft] = useState<Draft>(initialSpec);
   const [edited, setEdited] = useState(false);
-  const [notice, setNotice] = useState(linkNotice);
+  // A lesson embedding the page does not need to be told it opened a link.
+  const [notice, setNotice] = useState(linkOptions.embed && linkNotice?.kind === 'opened' ? undefined : linkNotice);
   const [runState, setRunState] = useState<ExperimentRunState>('idle');
   const [progress, setProgress] = useState<ExperimentProgress>();
   const [partial, setPartial] = useState<RequestResult[]>([]);

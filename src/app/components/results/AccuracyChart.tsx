@@ -48,7 +48,7 @@ export function AccuracyChart({ result, scale, fileStem }: { result: RequestResu
         </table>
       }
     >
-      <SplitBars rows={rows} domain={[0, 1]} format={(v) => `${Math.round(v * 100)} %`} highlight={oracle?.label} />
+      <SplitBars rows={rows} domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} format={(v) => `${Math.round(v * 100)} %`} highlight={oracle?.label} />
     </ChartFigure>
   );
 }

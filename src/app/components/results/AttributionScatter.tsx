@@ -1,6 +1,7 @@
 import { CartesianGrid, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import type { RequestResult } from '../../../engine/experiment/result';
 import { fmt } from '../../lib/format';
+import { niceDomain } from '../../lib/niceScale';
 import { SPLIT_COLOURS } from '../../lib/palette';
 import { attributionScatter, SPLITS, SPLIT_LABELS, type ScatterPoint } from '../../lib/resultViews';
 import { FORMULAS } from '../../lib/teaching';
@@ -12,8 +13,8 @@ export function AttributionScatter({ result, scale, fileStem, onExample }: { res
   if (!a) return null;
   const points = attributionScatter(result, 1500);
   const values = points.flatMap((p) => [p.predicted, p.oracle]);
-  const lo = Math.floor(Math.min(0, ...values));
-  const hi = Math.ceil(Math.max(1, ...values));
+  const axis = niceDomain(Math.min(0, ...values), Math.max(1, ...values), 5);
+  const [lo, hi] = axis.domain;
   const pick = (d: unknown) => {
     const p = (d as { payload?: ScatterPoint } & Partial<ScatterPoint>) ?? {};
     const example = p.example ?? p.payload?.example;
@@ -61,8 +62,8 @@ export function AttributionScatter({ result, scale, fileStem, onExample }: { res
         <ResponsiveContainer>
           <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
             <CartesianGrid stroke="#e5e5e5" />
-            <XAxis type="number" dataKey="oracle" name="oracle mean margin" domain={[lo, hi]} label={{ value: 'oracle mean margin', position: 'insideBottom', offset: -12 }} />
-            <YAxis type="number" dataKey="predicted" name="DM-Direct predicted margin" domain={[lo, hi]} label={{ value: 'predicted', angle: -90, position: 'insideLeft' }} />
+            <XAxis type="number" dataKey="oracle" name="oracle mean margin" domain={axis.domain} ticks={axis.ticks} label={{ value: 'oracle mean margin', position: 'insideBottom', offset: -12 }} />
+            <YAxis type="number" dataKey="predicted" name="DM-Direct predicted margin" domain={axis.domain} ticks={axis.ticks} label={{ value: 'predicted', angle: -90, position: 'insideLeft' }} />
             <ZAxis range={[28, 28]} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 2) : String(v))} />
             <ReferenceLine segment={[{ x: lo, y: lo }, { x: hi, y: hi }]} stroke="#777" strokeDasharray="4 3" />

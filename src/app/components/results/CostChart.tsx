@@ -1,6 +1,7 @@
 import { CartesianGrid, LabelList, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import type { RequestResult } from '../../../engine/experiment/result';
 import { fmt } from '../../lib/format';
+import { niceDomain } from '../../lib/niceScale';
 import { groupColour, FLOOR_COLOUR } from '../../lib/palette';
 import { costPoints } from '../../lib/resultViews';
 import { FORMULAS } from '../../lib/teaching';
@@ -13,6 +14,8 @@ export function CostChart({ result, scale, fileStem }: { result: RequestResult; 
   const floor = result.noiseFloor.klom.forget.p95;
   const maxX = Math.max(1, ...points.map((p) => p.cost).filter(Number.isFinite)) * 1.3;
   const maxY = Math.max(1, floor, ...points.map((p) => p.klomForget).filter(Number.isFinite));
+  const x = niceDomain(0, maxX, 4);
+  const y = niceDomain(0, maxY, 4);
   return (
     <ChartFigure
       title="KLoM against cost"
@@ -56,11 +59,11 @@ export function CostChart({ result, scale, fileStem }: { result: RequestResult; 
         <ResponsiveContainer>
           <ScatterChart margin={{ top: 16, right: 32, bottom: 24, left: 8 }}>
             <CartesianGrid stroke="#e5e5e5" />
-            <XAxis type="number" dataKey="cost" name="cost" domain={[0, Math.ceil(maxX * 5) / 5]} label={{ value: 'cost (fraction of retraining)', position: 'insideBottom', offset: -12 }} />
-            <YAxis type="number" dataKey="klomForget" name="KLoM p95 forget" domain={[0, Math.ceil(maxY)]} label={{ value: 'KLoM p95 (F)', angle: -90, position: 'insideLeft' }} />
+            <XAxis type="number" dataKey="cost" name="cost" domain={x.domain} ticks={x.ticks} label={{ value: 'cost (fraction of retraining)', position: 'insideBottom', offset: -12 }} />
+            <YAxis type="number" dataKey="klomForget" name="KLoM p95 forget" domain={y.domain} ticks={y.ticks} label={{ value: 'KLoM p95 (F)', angle: -90, position: 'insideLeft' }} />
             <ZAxis range={[90, 90]} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 3) : String(v))} />
-            <ReferenceLine y={floor} stroke={FLOOR_COLOUR} strokeDasharray="5 3" ifOverflow="extendDomain" label={{ value: 'noise floor', position: 'insideBottomLeft', fill: '#555', fontSize: 11 }} />
+            <ReferenceLine y={floor} stroke={FLOOR_COLOUR} strokeDasharray="5 3" ifOverflow="extendDomain" />
             {points.map((p) => (
               <Scatter key={p.key} name={p.label} data={[p]} fill={groupColour(p.key, order)} isAnimationActive={false}>
                 <LabelList dataKey="label" position="right" fontSize={11} fill="#222" />

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { RequestResult } from '../../../engine/experiment/result';
 import { fmt } from '../../lib/format';
+import { niceDomain } from '../../lib/niceScale';
 import { klomRows, verdict, type KlomStat } from '../../lib/resultViews';
 import { FORMULAS } from '../../lib/teaching';
 import { ChartFigure } from './ChartFigure';
@@ -77,7 +78,7 @@ export function KlomChart({ result, scale, fileStem }: { result: RequestResult; 
         </table>
       }
     >
-      <SplitBars rows={rows} domain={[0, Math.ceil(max)]} format={(v) => fmt(v, 2)} highlight={floor.label} />
+      <SplitBars rows={rows} domain={[0, Math.ceil(max)]} ticks={niceDomain(0, max, 4).ticks} format={(v) => fmt(v, 1)} highlight={floor.label} />
     </ChartFigure>
   );
 }

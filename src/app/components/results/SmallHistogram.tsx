@@ -1,5 +1,6 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ORACLE_COLOUR } from '../../lib/palette';
+import { niceDomain } from '../../lib/niceScale';
 import type { Bin } from '../../lib/resultViews';
 
 /** One small histogram: a group's values over the oracle's (drawn behind, shaded), on shared bins. */
@@ -25,6 +26,7 @@ export function SmallHistogram({
   /** Counts: whole-number ticks. */
   integer?: boolean;
 }) {
+  const y = niceDomain(0, yMax, 3, integer);
   const data = bins.map((b, k) => ({ x: b.centre.toFixed(1), group: values[k], oracle: oracle?.[k] }));
   return (
     <div className="small-multiple">
@@ -36,7 +38,7 @@ export function SmallHistogram({
           <BarChart data={data} margin={{ top: 4, right: 4, bottom: 0, left: -18 }} barGap="-100%" barCategoryGap={1}>
             <CartesianGrid stroke="#eee" vertical={false} />
             <XAxis dataKey="x" interval={Math.max(0, Math.floor(bins.length / 4) - 1)} fontSize={10} />
-            <YAxis domain={[0, yMax]} tickFormatter={format} fontSize={10} allowDecimals={!integer} tickCount={integer ? Math.min(yMax + 1, 5) : 5} />
+            <YAxis domain={y.domain} ticks={y.ticks} tickFormatter={format} fontSize={10} interval={0} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? format(v) : String(v))} labelFormatter={(l) => `margin ≈ ${l}`} />
             {oracle && <Bar dataKey="oracle" name="oracle" fill={ORACLE_COLOUR} fillOpacity={0.28} isAnimationActive={false} />}
             <Bar dataKey="group" name={title} fill={colour} fillOpacity={oracle ? 0.8 : 1} isAnimationActive={false} />

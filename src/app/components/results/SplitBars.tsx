@@ -12,14 +12,14 @@ export interface SplitBarRow {
 }
 
 /** Horizontal grouped bars: one row per group, one bar per split. */
-export function SplitBars({ rows, domain, format, highlight }: { rows: SplitBarRow[]; domain: [number, number]; format: (v: number) => string; highlight?: string }) {
+export function SplitBars({ rows, domain, ticks, format, highlight }: { rows: SplitBarRow[]; domain: [number, number]; ticks?: number[]; format: (v: number) => string; highlight?: string }) {
   const data = rows.map((r) => ({ ...r, name: r.label }));
   return (
     <div style={{ width: '100%', height: 44 + rows.length * 46 }}>
       <ResponsiveContainer>
         <BarChart data={data} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }} barCategoryGap={8} barGap={1}>
           <CartesianGrid stroke="#e5e5e5" horizontal={false} />
-          <XAxis type="number" domain={domain} tickFormatter={format} />
+          <XAxis type="number" domain={ticks ? [ticks[0], ticks[ticks.length - 1]] : domain} ticks={ticks} tickFormatter={format} />
           <YAxis
             type="category"
             dataKey="name"

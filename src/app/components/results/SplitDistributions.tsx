@@ -75,7 +75,7 @@ export function SplitDistributions({ result, scale, fileStem }: { result: Reques
             values={g.fractions}
             oracle={oracle?.fractions}
             colour={groupColour(g.key, order)}
-            yMax={Math.ceil(yMax * 20) / 20}
+            yMax={yMax}
             format={(v) => `${Math.round(v * 100)}%`}
             height={140}
           />
