@@ -14,8 +14,6 @@ import path from 'node:path';
 import { fmt, openHarness, parseArgs, root, table } from './lib/harness.mjs';
 
 const { opt, flag } = parseArgs(process.argv.slice(2));
-// The UI's default recipe (src/app/lib/trainConfig.ts), on all 10,000 embedded training images.
-const DEFAULT_RECIPE = { epochs: 10, batchSize: 128, peakLr: 0.05, peakEpoch: 2, momentum: 0.9, weightDecay: 5e-4, flip: false };
 const MODELS = {
   tiny: { arch: 'tiny-cnn' },
   resnet9: { arch: 'resnet9', width: 0.25 },
@@ -112,7 +110,7 @@ async function main() {
           batchSize,
           ...(flag('skip-accuracy') || backend !== choice.name
             ? {}
-            : { accuracy: { on: choice.name, recipe: DEFAULT_RECIPE } }),
+            : { accuracy: { on: choice.name } }), // each model's default recipe (src/engine/train/defaults.ts), all 10,000 images
         },
       );
       for (const row of rows) result.throughput.push({ ...row, trainImages, batchSize, adapter: backend === 'webgpu' ? choice.adapter : undefined });
@@ -176,7 +174,7 @@ async function main() {
       ['infer img/s', (r) => fmt(r.inferImagesPerSec)],
       ['train/infer', (r) => fmt(r.trainImagesPerSec / r.inferImagesPerSec, 2)],
       ['first step s', (r) => fmt(r.firstStepSeconds, 1)],
-      ['val acc (default recipe)', (r) => (r.validationAccuracy === undefined ? '—' : `${fmt(r.validationAccuracy * 100, 1)} % in ${fmt(r.accuracySeconds)} s`)],
+      ['val acc (default recipe)', (r) => (r.validationAccuracy === undefined ? '—' : `${fmt(r.validationAccuracy * 100, 1)} % in ${fmt(r.accuracySeconds)} s (peak lr ${r.accuracyRecipe.peakLr})`)],
       ['error', (r) => r.error ?? ''],
     ]),
   );

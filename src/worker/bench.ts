@@ -4,6 +4,7 @@ import type { CifarDataset } from '../engine/data/types';
 import { countParameters, createModel, describeModel, type ModelSpec } from '../engine/models/model';
 import { createRng, permutation } from '../engine/rng';
 import { evaluateModel } from '../engine/train/evaluate';
+import { defaultRecipe } from '../engine/train/defaults';
 import { trainModel, type TrainRecipe } from '../engine/train/trainer';
 import { activateBackend, type BackendName } from './backends';
 import type { BenchRequest, BenchRow } from './protocol';
@@ -53,7 +54,9 @@ async function measure(
     model.dispose();
   }
   if (request.accuracy && request.accuracy.on === backend) {
-    const { recipe, trainCount } = request.accuracy;
+    const { trainCount } = request.accuracy;
+    const recipe = request.accuracy.recipe ?? defaultRecipe(spec.arch);
+    row.accuracyRecipe = recipe;
     const fresh = createModel(spec, 1);
     try {
       const count = Math.min(trainCount ?? ds.train.count, ds.train.count);

@@ -58,8 +58,8 @@ export interface BenchRequest {
   /** Images per timed training run. */
   trainImages: number;
   batchSize: number;
-  /** Short fixed recipe whose validation accuracy is reported per model, on backend `on`. */
-  accuracy?: { on: BackendName; recipe: TrainRecipe; trainCount?: number };
+  /** Validation accuracy reached per model on backend `on`, with `recipe` or each model's default recipe. */
+  accuracy?: { on: BackendName; recipe?: TrainRecipe; trainCount?: number };
 }
 
 export interface BenchRow {
@@ -71,6 +71,7 @@ export interface BenchRow {
   firstStepSeconds: number;
   validationAccuracy?: number;
   accuracySeconds?: number;
+  accuracyRecipe?: TrainRecipe;
   error?: string;
 }
 
