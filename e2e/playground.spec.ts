@@ -211,7 +211,18 @@ test.describe('the unlearning playground', () => {
     await page.getByRole('button', { name: 'Save KLoM per split as PNG' }).click();
     const pngFile = await png;
     expect(pngFile.suggestedFilename()).toMatch(/klom\.png$/);
-    expect(fs.readFileSync(await pngFile.path()).subarray(1, 4).toString()).toBe('PNG');
+    const pngBytes = fs.readFileSync(await pngFile.path());
+    expect(pngBytes.subarray(1, 4).toString()).toBe('PNG');
+    await testInfo.attach('exported-klom.png', { body: pngBytes, contentType: 'image/png' });
+    fs.writeFileSync(testInfo.outputPath('exported-klom.png'), pngBytes);
+    // The small multiples export as one picture too.
+    const multiples = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Save One example’s margins as SVG' }).click();
+    const multiplesSvg = fs.readFileSync(await (await multiples).path(), 'utf8');
+    const viewer = await page.context().newPage();
+    await viewer.setContent(`<body style="margin:0">${multiplesSvg}</body>`);
+    await shot(viewer.locator('svg').first(), testInfo, 'exported-example-svg');
+    await viewer.close();
 
     // Wrong files: named, and what is shown stays.
     await page.getByLabel('Import results JSON').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47]) });

@@ -10,12 +10,49 @@ export interface LegendItem {
 
 const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 
+/** Approximate width of text at 12 px in the page's sans-serif font. */
+const CHAR_WIDTH = 6.6;
+
+/** Greedy word wrap to a pixel width (approximate, for exported labels). */
+export function wrapText(text: string, width: number, charWidth = CHAR_WIDTH): string[] {
+  const max = Math.max(4, Math.floor(width / charWidth));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (!line) line = word;
+    else if (line.length + 1 + word.length <= max) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => (l.length > max ? `${l.slice(0, max - 1)}…` : l));
+}
+
 /** The standalone SVG text of the charts inside `body`. */
 export function figureSvg(body: HTMLElement, meta: { title: string; legend: LegendItem[]; note?: string }): { markup: string; width: number; height: number } {
   const origin = body.getBoundingClientRect();
-  const surfaces = Array.from(body.querySelectorAll<SVGSVGElement>('.recharts-wrapper > svg'));
-  const top = 48 + (meta.legend.length > 0 ? 20 : 0);
   const width = Math.max(320, Math.ceil(origin.width));
+  // Legend: swatches in rows that fit the width.
+  const legend: string[] = [];
+  let x = 8;
+  let y = 52;
+  for (const item of meta.legend) {
+    const w = 28 + item.label.length * CHAR_WIDTH;
+    if (x > 8 && x + w > width) {
+      x = 8;
+      y += 20;
+    }
+    legend.push(
+      (item.dashed
+        ? `<line x1="${x}" y1="${y + 6}" x2="${x + 16}" y2="${y + 6}" stroke="${item.colour}" stroke-width="2" stroke-dasharray="4 2"/>`
+        : `<rect x="${x}" y="${y}" width="16" height="12" fill="${item.colour}"/>`) + `<text x="${x + 20}" y="${y + 10}" font-size="12">${escapeXml(item.label)}</text>`,
+    );
+    x += w;
+  }
+  const top = meta.legend.length > 0 ? y + 24 : 44;
+  const surfaces = Array.from(body.querySelectorAll<SVGSVGElement>('.recharts-wrapper > svg'));
   let chartsHeight = 0;
   const parts: string[] = [];
   for (const svg of surfaces) {
@@ -29,22 +66,19 @@ export function figureSvg(body: HTMLElement, meta: { title: string; legend: Lege
     parts.push(new XMLSerializer().serializeToString(clone));
     chartsHeight = Math.max(chartsHeight, r.bottom - origin.top);
   }
-  // Small-multiple titles and other HTML labels next to the surfaces.
+  // Small-multiple titles and other HTML labels next to the surfaces, wrapped to their boxes.
   const labels = Array.from(body.querySelectorAll<HTMLElement>('[data-export-label]')).map((el) => {
     const r = el.getBoundingClientRect();
-    return `<text x="${Math.round(r.left - origin.left)}" y="${Math.round(r.bottom - origin.top + top - 4)}" font-size="12" font-weight="600">${escapeXml(el.textContent ?? '')}</text>`;
+    const lines = wrapText(el.textContent ?? '', r.width);
+    const lx = Math.round(r.left - origin.left);
+    const bottom = Math.round(r.bottom - origin.top + top) - 4;
+    return lines
+      .map((line, i) => `<text x="${lx}" y="${bottom - (lines.length - 1 - i) * 14}" font-size="12" font-weight="600">${escapeXml(line)}</text>`)
+      .join('');
   });
-  let x = 8;
-  const legend = meta.legend.map((item) => {
-    const swatch = item.dashed
-      ? `<line x1="${x}" y1="58" x2="${x + 16}" y2="58" stroke="${item.colour}" stroke-width="2" stroke-dasharray="4 2"/>`
-      : `<rect x="${x}" y="52" width="16" height="12" fill="${item.colour}"/>`;
-    const text = `<text x="${x + 20}" y="62" font-size="12">${escapeXml(item.label)}</text>`;
-    x += 28 + item.label.length * 6.5;
-    return swatch + text;
-  });
-  const height = Math.ceil(top + chartsHeight + (meta.note ? 24 : 8));
-  const note = meta.note ? `<text x="8" y="${height - 8}" font-size="11" fill="#444">${escapeXml(meta.note)}</text>` : '';
+  const noteLines = meta.note ? wrapText(meta.note, width - 16, 6) : [];
+  const height = Math.ceil(top + chartsHeight + 8 + noteLines.length * 14);
+  const note = noteLines.map((line, i) => `<text x="8" y="${height - 6 - (noteLines.length - 1 - i) * 14}" font-size="11" fill="#444">${escapeXml(line)}</text>`).join('');
   const markup =
     `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif">` +
     `<title>${escapeXml(meta.title)}</title><rect width="100%" height="100%" fill="#ffffff"/>` +

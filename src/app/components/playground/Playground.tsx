@@ -350,6 +350,11 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
               loadImage={loadImage}
               classNames={classNames}
               fileStem={shown.full ? `unlearning-${shown.full.specHash.slice(0, 8)}` : fileStem}
+              datasetNote={
+                shown.full && dataset && shown.full.environment.datasetId !== dataset.id
+                  ? `These results were computed on “${shown.full.environment.datasetName}”; the images shown come from the dataset loaded here (${dataset.name}).`
+                  : undefined
+              }
             />
           ) : (
             <p className="hint" data-testid="no-results">

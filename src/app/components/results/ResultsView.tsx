@@ -27,6 +27,8 @@ interface Props {
   loadImage?: LoadImage;
   classNames: readonly string[];
   fileStem: string;
+  /** Set when the result was computed on another dataset than the one loaded (its images differ). */
+  datasetNote?: string;
 }
 
 const SOURCE_TEXT: Record<ResultSource, string> = {
@@ -57,6 +59,11 @@ export function ResultsView(p: Props) {
         {p.stale && (
           <p className="warning" role="status" data-testid="results-stale">
             These results are for a different setup than the controls show now. Run to update them.
+          </p>
+        )}
+        {p.datasetNote && (
+          <p className="warning" data-testid="results-dataset-note">
+            {p.datasetNote}
           </p>
         )}
         {p.full?.notes.map((n) => (

@@ -23,10 +23,10 @@ export function SplitBars({ rows, domain, ticks, format, highlight }: { rows: Sp
           <YAxis
             type="category"
             dataKey="name"
-            width={190}
+            width={215}
             tick={({ x, y, payload }) => (
               <text x={x} y={y} dy={4} textAnchor="end" fontSize={12} fontWeight={payload.value === highlight ? 700 : 400} fill="#222">
-                {String(payload.value).length > 30 ? `${String(payload.value).slice(0, 29)}…` : payload.value}
+                {String(payload.value).length > 32 ? `${String(payload.value).slice(0, 31)}…` : payload.value}
               </text>
             )}
           />
