@@ -6,6 +6,8 @@ export interface LegendItem {
   label: string;
   colour: string;
   dashed?: boolean;
+  /** A marker shape (recharts symbol type) instead of a colour block. */
+  shape?: 'circle' | 'cross' | 'diamond' | 'square' | 'star' | 'triangle' | 'wye';
 }
 
 const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
@@ -31,26 +33,34 @@ export function wrapText(text: string, width: number, charWidth = CHAR_WIDTH): s
 }
 
 /** The standalone SVG text of the charts inside `body`. */
-export function figureSvg(body: HTMLElement, meta: { title: string; legend: LegendItem[]; note?: string }): { markup: string; width: number; height: number } {
+export function figureSvg(
+  body: HTMLElement,
+  meta: { title: string; legend: LegendItem[]; note?: string },
+  /** The legend's marker drawings, by legend index (copied into the picture). */
+  swatches: (SVGSVGElement | null)[] = [],
+): { markup: string; width: number; height: number } {
   const origin = body.getBoundingClientRect();
   const width = Math.max(320, Math.ceil(origin.width));
   // Legend: swatches in rows that fit the width.
   const legend: string[] = [];
   let x = 8;
   let y = 52;
-  for (const item of meta.legend) {
+  meta.legend.forEach((item, i) => {
     const w = 28 + item.label.length * CHAR_WIDTH;
     if (x > 8 && x + w > width) {
       x = 8;
       y += 20;
     }
+    const swatch = swatches[i];
     legend.push(
-      (item.dashed
+      (swatch
+        ? `<svg x="${x}" y="${y - 1}" width="14" height="14" viewBox="0 0 14 14">${swatch.innerHTML}</svg>`
+        : item.dashed
         ? `<line x1="${x}" y1="${y + 6}" x2="${x + 16}" y2="${y + 6}" stroke="${item.colour}" stroke-width="2" stroke-dasharray="4 2"/>`
-        : `<rect x="${x}" y="${y}" width="16" height="12" fill="${item.colour}"/>`) + `<text x="${x + 20}" y="${y + 10}" font-size="12">${escapeXml(item.label)}</text>`,
+          : `<rect x="${x}" y="${y}" width="16" height="12" fill="${item.colour}"/>`) + `<text x="${x + 20}" y="${y + 10}" font-size="12">${escapeXml(item.label)}</text>`,
     );
     x += w;
-  }
+  });
   const top = meta.legend.length > 0 ? y + 24 : 44;
   const surfaces = Array.from(body.querySelectorAll<SVGSVGElement>('.recharts-wrapper > svg'));
   let chartsHeight = 0;

@@ -115,6 +115,16 @@ export function metricsCsv(result: ExperimentResult): string {
   return lines.join('\r\n') + '\r\n';
 }
 
+/** 8 hex digits of FNV-1a: a stable file-name stem for results that have no spec hash yet (partial results). */
+export function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
 /** A file name for an export: `unlearning-<first 8 of the spec hash>-<what>.<ext>`. */
 export function exportName(result: Pick<ExperimentResult, 'specHash'>, what: string, ext: string): string {
   const safe = what.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');

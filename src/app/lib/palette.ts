@@ -27,6 +27,14 @@ export const FLOOR_COLOUR = '#8c8c8c';
 
 const METHOD_COLOURS = [OKABE_ITO.blue, OKABE_ITO.green, OKABE_ITO.orange, OKABE_ITO.purple, OKABE_ITO.skyBlue, '#7a6a00'];
 
+const SHAPES = ['circle', 'diamond', 'square', 'triangle', 'star', 'cross', 'wye'] as const;
+
+/** A marker shape per group (with its colour, so colour is never the only cue in scatter plots). */
+export function groupShape(key: string, order: readonly string[]): (typeof SHAPES)[number] {
+  const i = Math.max(0, order.filter((k) => k !== 'oracle').indexOf(key));
+  return SHAPES[i % SHAPES.length];
+}
+
 /** A stable colour per group: the original, the oracle, the floor, then methods in order. */
 export function groupColour(key: string, order: readonly string[]): string {
   if (key === 'oracle') return ORACLE_COLOUR;

@@ -7,6 +7,7 @@ import type { Engine } from '../../lib/engineClient';
 import { previewForget } from '../../lib/forgetPreview';
 import { ImageStore } from '../../lib/imageStore';
 import { parseResultFile, ResultFileError } from '../../lib/importResults';
+import { shortHash } from '../../lib/exportResults';
 import { scaleOf } from '../../lib/resultViews';
 import { findResult, loadLastSpec, saveLastSpec, storeResult } from '../../lib/savedState';
 import { buildHash, type LinkOptions } from '../../lib/shareLink';
@@ -116,7 +117,6 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
   const preview = useMemo(
     () => previewForget(draft.forget, labelsReady ? store!.labels : undefined, Number.isFinite(draft.dataset.trainSize) ? draft.dataset.trainSize : 0),
     // storeVersion: labels arrive over time
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [draft.forget, draft.dataset.trainSize, labelsReady, store, storeVersion],
   );
 
@@ -143,7 +143,7 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Keyed by the spec's text: `spec` itself is a new object after every edit.
   }, [specText, dataset, runState]);
 
   const run = useCallback(async () => {
@@ -223,7 +223,7 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
   const classNames = dataset?.classNames ?? ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
   const stale = !!shown && !!specText && canonicalJson(shown.spec) !== specText;
   const ranForget = shown && !stale ? [...(shown.full?.earlierRequests ?? []), shown.result].map((r) => r.splits.forget) : undefined;
-  const fileStem = `unlearning-${(specText ?? 'x').length.toString(36)}`;
+  const fileStem = `unlearning-${shortHash(specText ?? '')}`;
 
   return (
     <div className="playground">

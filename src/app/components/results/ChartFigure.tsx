@@ -1,4 +1,5 @@
 import { useId, useRef, useState, type ReactNode } from 'react';
+import { Symbols } from 'recharts';
 import { download, figureSvg, svgToPng, type LegendItem } from '../../lib/chartExport';
 import { InfoTip } from '../InfoTip';
 
@@ -25,12 +26,14 @@ interface Props {
 export function ChartFigure(p: Props) {
   const id = useId();
   const body = useRef<HTMLDivElement>(null);
+  const legendRef = useRef<HTMLUListElement>(null);
   const [error, setError] = useState<string>();
   const save = async (kind: 'svg' | 'png') => {
     if (!body.current) return;
     setError(undefined);
     try {
-      const { markup, width, height } = figureSvg(body.current, { title: p.title, legend: p.legend ?? [], note: p.scale });
+      const swatches = Array.from(legendRef.current?.children ?? [], (li) => li.querySelector('svg'));
+      const { markup, width, height } = figureSvg(body.current, { title: p.title, legend: p.legend ?? [], note: p.scale }, swatches);
       if (kind === 'svg') download(markup, `${p.fileStem}.svg`, 'image/svg+xml');
       else download(await svgToPng(markup, width, height), `${p.fileStem}.png`);
     } catch (e) {
@@ -54,10 +57,16 @@ export function ChartFigure(p: Props) {
       </div>
       {p.controls}
       {p.legend && p.legend.length > 0 && (
-        <ul className="chart-legend" aria-label="Legend">
+        <ul className="chart-legend" aria-label="Legend" ref={legendRef}>
           {p.legend.map((l) => (
             <li key={l.label}>
-              <span className={`swatch${l.dashed ? ' dashed' : ''}`} style={l.dashed ? { borderColor: l.colour } : { background: l.colour }} aria-hidden="true" />
+              {l.shape ? (
+                <svg width={14} height={14} viewBox="0 0 14 14" aria-hidden="true">
+                  <Symbols cx={7} cy={7} type={l.shape} size={70} fill={l.colour} />
+                </svg>
+              ) : (
+                <span className={`swatch${l.dashed ? ' dashed' : ''}`} style={l.dashed ? { borderColor: l.colour } : { background: l.colour }} aria-hidden="true" />
+              )}
               {l.label}
             </li>
           ))}

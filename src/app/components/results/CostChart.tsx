@@ -1,8 +1,8 @@
-import { CartesianGrid, LabelList, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { CartesianGrid, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import type { RequestResult } from '../../../engine/experiment/result';
 import { fmt } from '../../lib/format';
 import { niceDomain } from '../../lib/niceScale';
-import { groupColour, FLOOR_COLOUR } from '../../lib/palette';
+import { groupColour, groupShape, FLOOR_COLOUR } from '../../lib/palette';
 import { costPoints } from '../../lib/resultViews';
 import { FORMULAS } from '../../lib/teaching';
 import { ChartFigure } from './ChartFigure';
@@ -21,12 +21,12 @@ export function CostChart({ result, scale, fileStem }: { result: RequestResult; 
       title="KLoM against cost"
       fileStem={`${fileStem}-cost`}
       testId="cost-chart"
-      legend={[...points.map((p) => ({ label: p.label, colour: groupColour(p.key, order) })), { label: 'noise floor (forget)', colour: FLOOR_COLOUR, dashed: true }]}
+      legend={[...points.map((p) => ({ label: p.label, colour: groupColour(p.key, order), shape: groupShape(p.key, order) })), { label: 'noise floor (forget)', colour: FLOOR_COLOUR, dashed: true }]}
       tip={FORMULAS.cost}
       scale={scale}
       caption={
         <>
-          Bottom left is best: forgetting as well as retraining (low KLoM on F) for a small share of its compute. Retraining sits at cost 1 by
+          Each method is one marker (see the legend; exact values in the table). Bottom left is best: forgetting as well as retraining (low KLoM on F) for a small share of its compute. Retraining sits at cost 1 by
           definition; doing nothing costs 0 and forgets nothing.
         </>
       }
@@ -65,9 +65,7 @@ export function CostChart({ result, scale, fileStem }: { result: RequestResult; 
             <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 3) : String(v))} />
             <ReferenceLine y={floor} stroke={FLOOR_COLOUR} strokeDasharray="5 3" ifOverflow="extendDomain" />
             {points.map((p) => (
-              <Scatter key={p.key} name={p.label} data={[p]} fill={groupColour(p.key, order)} isAnimationActive={false}>
-                <LabelList dataKey="label" position="right" fontSize={11} fill="#222" />
-              </Scatter>
+              <Scatter key={p.key} name={p.label} data={[p]} fill={groupColour(p.key, order)} shape={groupShape(p.key, order)} fillOpacity={0.85} isAnimationActive={false} />
             ))}
           </ScatterChart>
         </ResponsiveContainer>

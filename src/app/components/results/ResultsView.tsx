@@ -1,14 +1,13 @@
 import type { ExperimentResult, RequestResult } from '../../../engine/experiment/result';
 import type { ExperimentSpec } from '../../../engine/experiment/spec';
-import { fmt, pct, seconds } from '../../lib/format';
+import { seconds } from '../../lib/format';
 import { allWarnings } from '../../lib/resultViews';
-import { FORMULAS } from '../../lib/teaching';
-import { InfoTip } from '../InfoTip';
 import { AccuracyChart } from './AccuracyChart';
 import { AttributionScatter } from './AttributionScatter';
 import { CostChart } from './CostChart';
 import { ExampleMargins, type LoadImage } from './ExampleMargins';
 import { KlomChart } from './KlomChart';
+import { MembershipTable } from './MembershipTable';
 import { SplitDistributions } from './SplitDistributions';
 
 export type ResultSource = 'run' | 'partial' | 'stored' | 'imported';
@@ -102,31 +101,7 @@ export function ResultsView(p: Props) {
         <AccuracyChart result={r} scale={p.scale} fileStem={p.fileStem} />
         <CostChart result={r} scale={p.scale} fileStem={p.fileStem} />
       </div>
-      {Object.values(r.groups).some((g) => g.mia !== undefined || g.epsilon) && (
-        <table className="extra-metrics" data-testid="mia-table">
-          <caption>
-            Membership inference and ε score <InfoTip label="membership inference">{FORMULAS.mia}</InfoTip>
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">group</th>
-              <th scope="col">MIA accuracy</th>
-              <th scope="col">ε forget score</th>
-              <th scope="col">ε final score</th>
-            </tr>
-          </thead>
-          <tbody>
-            {Object.values(r.groups).map((g) => (
-              <tr key={g.name}>
-                <th scope="row">{g.label}</th>
-                <td>{g.mia === undefined ? '' : pct(g.mia)}</td>
-                <td>{g.epsilon ? fmt(g.epsilon.forgetScore, 3) : ''}</td>
-                <td>{g.epsilon ? fmt(g.epsilon.finalScore, 3) : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <MembershipTable result={r} />
     </div>
   );
 }
