@@ -7,6 +7,8 @@ import { attributionScatter, SPLITS, SPLIT_LABELS, type ScatterPoint } from '../
 import { FORMULAS } from '../../lib/teaching';
 import { ChartFigure } from './ChartFigure';
 
+const SPLIT_SHAPES = { forget: 'diamond', retain: 'circle', validation: 'triangle' } as const;
+
 /** DM-Direct's predicted mean margins against the oracles' mean margins, with the attribution quality. */
 export function AttributionScatter({ result, scale, fileStem, onExample }: { result: RequestResult; scale: string; fileStem: string; onExample: (e: number) => void }) {
   const a = result.attribution;
@@ -25,7 +27,7 @@ export function AttributionScatter({ result, scale, fileStem, onExample }: { res
       title="Attribution: DM-Direct vs oracle"
       fileStem={`${fileStem}-attribution`}
       testId="attribution-chart"
-      legend={SPLITS.map((s) => ({ label: `${SPLIT_LABELS[s]}: r = ${fmt(a.quality[s], 2)}`, colour: SPLIT_COLOURS[s] }))}
+      legend={SPLITS.map((s) => ({ label: `${SPLIT_LABELS[s]}: r = ${fmt(a.quality[s], 2)}`, colour: SPLIT_COLOURS[s], shape: SPLIT_SHAPES[s] }))}
       tip={FORMULAS.attribution}
       scale={`${scale}; ${a.estimator === 'datamodels' ? `${a.models} subset models` : `TRAK, ${a.models} models`}`}
       caption={
@@ -74,7 +76,7 @@ export function AttributionScatter({ result, scale, fileStem, onExample }: { res
                 data={points.filter((p) => p.split === s)}
                 fill={SPLIT_COLOURS[s]}
                 fillOpacity={s === 'forget' ? 0.9 : 0.45}
-                shape={s === 'forget' ? 'diamond' : 'circle'}
+                shape={SPLIT_SHAPES[s]}
                 isAnimationActive={false}
                 onClick={pick}
                 cursor="pointer"
