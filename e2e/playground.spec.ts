@@ -317,6 +317,13 @@ test.describe('the unlearning playground', () => {
     await expect(page.getByRole('heading', { name: '2 · Pick the forget set' })).toBeVisible();
     await expect(page.getByTestId('run-experiment')).toBeVisible();
     await screenshot(page, testInfo, 'embed');
+    // Continual unlearning: a later deletion request, drawn from what is left.
+    await page.getByRole('button', { name: '+ Add a later request' }).click();
+    await expect(page.getByRole('button', { name: 'Request 2', exact: true })).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByTestId('forget-size')).toContainText('10 of 150 training images');
+    await expect(page.getByTestId('phase-oracles-1')).toBeVisible();
+    await page.getByRole('button', { name: 'Remove request 2' }).click();
+    await expect(page.getByRole('button', { name: 'Request 2', exact: true })).toHaveCount(0);
 
     for (const [width, height] of [
       [1024, 768],

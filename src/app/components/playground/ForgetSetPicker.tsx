@@ -115,15 +115,39 @@ export function ForgetSetPicker(p: Props) {
   return (
     <div className="forget-picker">
       <div className="forget-controls">
-        {p.draft.forget.length > 1 && (
-          <div className="request-tabs" role="group" aria-label="Deletion requests">
-            {p.draft.forget.map((_, k) => (
+        <div className="request-tabs" role="group" aria-label="Deletion requests">
+          {p.draft.forget.length > 1 &&
+            p.draft.forget.map((_, k) => (
               <button key={k} type="button" className={`small${k === r ? ' active' : ''}`} aria-pressed={k === r} onClick={() => setRequest(k)}>
                 Request {k + 1}
               </button>
             ))}
-          </div>
-        )}
+          <button
+            type="button"
+            className="small"
+            disabled={p.disabled || p.draft.forget.length >= 20}
+            title="Continual unlearning: a later request forgets more images from the model already unlearned"
+            onClick={() => {
+              p.onForget([...p.draft.forget, { kind: 'random', k: 10, seed: p.draft.forget.length }]);
+              setRequest(p.draft.forget.length);
+            }}
+          >
+            + Add a later request
+          </button>
+          {p.draft.forget.length > 1 && (
+            <button
+              type="button"
+              className="small"
+              disabled={p.disabled}
+              onClick={() => {
+                p.onForget(p.draft.forget.filter((_, k) => k !== r));
+                setRequest(Math.max(0, r - 1));
+              }}
+            >
+              Remove request {r + 1}
+            </button>
+          )}
+        </div>
         <SelectField<Kind>
           label="How to choose"
           value={g.kind}

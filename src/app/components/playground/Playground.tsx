@@ -222,7 +222,16 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
   const locked = runState !== 'idle';
   const classNames = dataset?.classNames ?? ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
   const stale = !!shown && !!specText && canonicalJson(shown.spec) !== specText;
-  const ranForget = shown && !stale ? [...(shown.full?.earlierRequests ?? []), shown.result].map((r) => r.splits.forget) : undefined;
+  // Each request's own points (the result's forget splits are cumulative).
+  const ranForget = useMemo(() => {
+    if (!shown || stale) return undefined;
+    const cumulative = [...(shown.full?.earlierRequests ?? []), shown.result].map((r) => r.splits.forget);
+    return cumulative.map((f, r) => {
+      if (r === 0) return f;
+      const before = new Set(cumulative[r - 1]);
+      return f.filter((i) => !before.has(i));
+    });
+  }, [shown, stale]);
   const fileStem = `unlearning-${shortHash(specText ?? '')}`;
 
   return (
