@@ -78,6 +78,16 @@ describe('results JSON round trip', () => {
     expect(back.noiseFloor).toEqual(withNaN.noiseFloor);
   });
 
+  it('keeps fields a newer engine adds, and the noise floor’s ε', () => {
+    const r = makeFixtureResult();
+    r.noiseFloor.epsilon = { forgetScore: 0.5, finalScore: 0.4 };
+    const extended = { ...r, futureField: 1, groups: { ...r.groups, dmm: { ...r.groups.dmm, futureGroupField: 'x' } } };
+    const back = parseResultFile(JSON.stringify(extended)) as typeof extended;
+    expect(back.noiseFloor.epsilon).toEqual({ forgetScore: 0.5, finalScore: 0.4 });
+    expect(back.futureField).toBe(1);
+    expect(back.groups.dmm.futureGroupField).toBe('x');
+  });
+
   const refuse = (text: string) => {
     try {
       parseResultFile(text, 'r.json');

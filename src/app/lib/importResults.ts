@@ -23,7 +23,8 @@ const splitRecord = <T extends z.ZodType>(t: T) => z.object({ forget: t, retain:
 const klomSummary = z.object({ p95: num, p99: num, mean: num, count: z.int().min(0) });
 const ids = z.array(z.int().min(0));
 
-const groupSchema = z.object({
+// Loose objects: fields a newer engine adds survive an import and a re-export.
+const groupSchema = z.looseObject({
   name: z.string().min(1).max(200),
   method: z.string().optional(),
   label: z.string().max(500),
@@ -49,7 +50,12 @@ const requestShape = {
   request: z.int().min(0),
   splits: z.object({ forget: ids, retain: ids, validation: ids }),
   groups: z.record(z.string(), groupSchema),
-  noiseFloor: z.object({ method: z.enum(['disjoint-groups', 'split-half']), n: z.int().min(1), klom: splitRecord(klomSummary) }),
+  noiseFloor: z.looseObject({
+    method: z.enum(['disjoint-groups', 'split-half']),
+    n: z.int().min(1),
+    klom: splitRecord(klomSummary),
+    epsilon: z.object({ forgetScore: num, finalScore: num }).optional(),
+  }),
   attribution: z
     .object({
       estimator: z.enum(['datamodels', 'trak']),
@@ -64,9 +70,9 @@ const requestShape = {
   retrainCost: z.object({ examplesProcessed: num, seconds: num }),
 };
 
-const requestSchema = z.object(requestShape);
+const requestSchema = z.looseObject(requestShape);
 
-const resultSchema = z.object({
+const resultSchema = z.looseObject({
   ...requestShape,
   format: z.literal(RESULT_FORMAT),
   spec: z.unknown(),

@@ -12,7 +12,7 @@ export const FORMULAS = {
   cost: 'Cost: examples processed (forward + backward) by the unlearning run, divided by those of training one oracle from scratch (the paper’s cost axis). Retraining = 1.',
   attribution:
     'Attribution quality: Pearson correlation between DM-Direct’s predicted margins (from θ0’s logits − Σ_F β) and the oracles’ mean margins, per split. Better attribution ⇒ better DMM targets.',
-  mia: 'Simple membership inference (NeurIPS 2023 starting kit): a logistic classifier on losses, forget vs validation, cross-validated. 0.5 = cannot tell them apart.',
+  mia: 'Simple membership inference (NeurIPS 2023 starting kit): a logistic classifier on losses, forget vs validation, cross-validated. 0.5 = cannot tell them apart. ε score (NeurIPS 2023 challenge): per-example ε from threshold attacks between unlearned and oracle margins (δ = 1e−5), bucketed to 2^−bucket; the final score multiplies in retain and test accuracy ratios. Higher is better, 1 = indistinguishable.',
 } as const;
 
 export interface TourStep {

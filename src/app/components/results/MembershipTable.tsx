@@ -8,6 +8,7 @@ export function MembershipTable({ result }: { result: RequestResult }) {
   const groups = Object.values(result.groups);
   if (!groups.some((g) => g.mia !== undefined || g.epsilon)) return null;
   const withEpsilon = groups.some((g) => g.epsilon);
+  const floor = result.noiseFloor.epsilon;
   return (
     <table className="extra-metrics" data-testid="mia-table">
       <caption>
@@ -30,6 +31,14 @@ export function MembershipTable({ result }: { result: RequestResult }) {
             {withEpsilon && <td>{g.epsilon ? fmt(g.epsilon.finalScore, 3) : ''}</td>}
           </tr>
         ))}
+        {withEpsilon && floor && (
+          <tr>
+            <th scope="row">Noise floor (oracle vs oracle)</th>
+            <td />
+            <td>{fmt(floor.forgetScore, 3)}</td>
+            <td>{fmt(floor.finalScore, 3)}</td>
+          </tr>
+        )}
       </tbody>
     </table>
   );
