@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, PRESETS } from '../../engine/experiment/spec';
 import {
   addMethod,
+  attributionDefaults,
   checkDraft,
   classMix,
   datasetMismatch,
@@ -58,6 +59,10 @@ describe('methods', () => {
     d = resetMethodParams(d, d.methods.length - 1);
     expect(paramsEdited(d.methods[d.methods.length - 1])).toBe(false);
     expect(removeMethod(d, 0).methods.map((m) => m.id)).toEqual(['retrain', 'fine-tune', 'gradient-ascent', 'dmm', 'dmm-2']);
+  });
+  it('attribution defaults come from the spec', () => {
+    expect(attributionDefaults('trak')).toEqual({ estimator: 'trak', models: 1, projectionDim: 512, lambda: 0.01 });
+    expect(attributionDefaults('datamodels')).toMatchObject({ estimator: 'datamodels', alpha: 0.5 });
   });
   it('method defaults follow the published recipes', () => {
     expect(methodDefaults('dmm')).toMatchObject({ lr: 1e-4, batchSize: 512, retainMultiplier: 20, forgetRepeat: 5 });

@@ -75,6 +75,11 @@ export function methodDefaults(method: MethodName): MethodSpec['params'] {
   return parseSpec({ ...DEFAULT_SPEC, methods: [{ id: 'x', method }] }).methods[0].params;
 }
 
+/** The spec's defaults for an attribution estimator. */
+export function attributionDefaults(estimator: ExperimentSpec['attribution']['estimator']): ExperimentSpec['attribution'] {
+  return parseSpec({ ...DEFAULT_SPEC, attribution: { estimator } }).attribution;
+}
+
 export function newMethod(method: MethodName, taken: readonly string[]): MethodSpec {
   let id: string = method;
   for (let k = 2; taken.includes(id); k++) id = `${method}-${k}`;

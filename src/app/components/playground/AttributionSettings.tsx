@@ -1,4 +1,4 @@
-import type { Draft } from '../../lib/specEdit';
+import { attributionDefaults, type Draft } from '../../lib/specEdit';
 import { NumberField, SelectField } from '../Fields';
 import { InfoTip } from '../InfoTip';
 
@@ -23,10 +23,8 @@ export function AttributionSettings({ draft, errors, disabled, onChange }: { dra
           { value: 'datamodels', label: 'Subset datamodels (the paper’s)' },
           { value: 'trak', label: 'TRAK (gradient-based)' },
         ]}
-        onChange={(v) =>
-          onChange(['attribution'], v === 'datamodels' ? { estimator: 'datamodels', models: 100, alpha: 0.5 } : { estimator: 'trak', models: 1, projectionDim: 512, lambda: 0.01 })
-        }
-        hint={a.estimator === 'trak' ? 'the engine may not implement TRAK yet' : undefined}
+        onChange={(v) => onChange(['attribution'], attributionDefaults(v))}
+        hint={a.estimator === 'trak' ? 'cheaper (one model) and less accurate; last-layer gradients' : 'the paper’s estimator: M models on random subsets of S'}
       />
       <NumberField
         label={a.estimator === 'datamodels' ? 'Subset models M' : 'Ensemble models'}
