@@ -1,5 +1,5 @@
 import type { TrainOutcome, TrainProgress } from '../../worker/protocol';
-import { type TrainForm } from '../lib/trainConfig';
+import { withArch, type TrainForm } from '../lib/trainConfig';
 import { ProgressBar } from './ProgressBar';
 import { TrainingChart } from './TrainingChart';
 
@@ -51,7 +51,7 @@ export function TrainPanel(p: Props) {
       <div className="form-grid">
         <label className="field">
           <span>Model</span>
-          <select value={p.form.arch} disabled={locked} onChange={(e) => set('arch', e.currentTarget.value as TrainForm['arch'])}>
+          <select value={p.form.arch} disabled={locked} onChange={(e) => p.onForm(withArch(p.form, e.currentTarget.value as TrainForm['arch']))}>
             <option value="tiny-cnn">Tiny CNN (34k)</option>
             <option value="resnet9">ResNet-9 (width-scaled)</option>
           </select>

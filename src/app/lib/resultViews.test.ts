@@ -11,7 +11,6 @@ import {
   FLOOR_KEY,
   histogram,
   klomRows,
-  percentileOf,
   scaleOf,
   splitDistributions,
   splitOf,
@@ -134,10 +133,6 @@ describe('attributionScatter', () => {
 });
 
 describe('helpers', () => {
-  it('percentileOf matches numpy’s linear interpolation', () => {
-    expect(percentileOf([1, 2, 3, 4], 50)).toBe(2.5);
-    expect(percentileOf([5, 1, 3], 100)).toBe(5);
-  });
   it('scaleOf words the scale like the engine', () => {
     expect(scaleOf(result.spec)).toBe(result.scale);
   });

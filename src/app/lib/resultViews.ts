@@ -4,6 +4,7 @@
  *
  * Examples are the engine's: ids 0..|S|−1 are training indices, |S|..|S|+|V|−1 are validation images.
  */
+import { percentile } from '../../engine/metrics/klom';
 import type { GroupResult, RequestResult, SplitKey } from '../../engine/experiment/result';
 import type { ExperimentSpec } from '../../engine/experiment/spec';
 
@@ -215,16 +216,6 @@ export function exampleHistograms(r: RequestResult, example: number, bins = 20):
   };
 }
 
-/** Linear-interpolation percentile (numpy's default) of unsorted values. */
-export function percentileOf(values: number[], pct: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
-  const rank = (pct / 100) * (sorted.length - 1);
-  const below = Math.floor(rank);
-  const above = Math.min(sorted.length - 1, below + 1);
-  return sorted[below] + (sorted[above] - sorted[below]) * (rank - below);
-}
-
 export interface SplitDistributions {
   split: SplitKey;
   bins: Bin[];
@@ -251,8 +242,8 @@ export function splitDistributions(r: RequestResult, split: SplitKey, bins = 30)
   const pooled = Object.values(values).flat();
   const stride = Math.max(1, Math.floor(pooled.length / 20_000));
   const sample = pooled.filter((_, i) => i % stride === 0).filter((v) => !Number.isNaN(v));
-  let lo = percentileOf(sample, 0.5);
-  let hi = percentileOf(sample, 99.5);
+  let lo = percentile(sample, 0.5);
+  let hi = percentile(sample, 99.5);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) ({ lo, hi } = { lo: -1, hi: 1 });
   if (hi <= lo) ({ lo, hi } = { lo: lo - 0.5, hi: hi + 0.5 });
   return {

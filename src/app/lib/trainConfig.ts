@@ -1,3 +1,4 @@
+import { DEFAULT_PEAK_LR, defaultRecipe } from '../../engine/train/defaults';
 import type { ModelSpec, TrainRecipe } from '../../worker/protocol';
 
 export interface TrainForm {
@@ -13,19 +14,27 @@ export interface TrainForm {
   seed: number;
 }
 
-/** The default recipe: the paper's shape (SGD + momentum 0.9, triangular LR, wd 5e-4), scaled to a browser. */
+const tinyRecipe = defaultRecipe('tiny-cnn');
+
+/** The default recipe (src/engine/train/defaults.ts): the paper's shape, scaled to a browser. */
 export const DEFAULT_FORM: TrainForm = {
   arch: 'tiny-cnn',
   width: 0.25,
-  epochs: 10,
-  batchSize: 128,
-  peakLr: 0.05,
-  peakEpoch: 2,
-  weightDecay: 5e-4,
-  flip: false,
+  epochs: tinyRecipe.epochs,
+  batchSize: tinyRecipe.batchSize,
+  peakLr: tinyRecipe.peakLr,
+  peakEpoch: tinyRecipe.peakEpoch,
+  weightDecay: tinyRecipe.weightDecay,
+  flip: tinyRecipe.flip,
   trainCount: 10_000,
   seed: 1,
 };
+
+/** Switches the architecture; a peak learning rate still at the old model's default follows to the new one's. */
+export function withArch(form: TrainForm, arch: TrainForm['arch']): TrainForm {
+  const peakLr = form.peakLr === DEFAULT_PEAK_LR[form.arch] ? DEFAULT_PEAK_LR[arch] : form.peakLr;
+  return { ...form, arch, peakLr };
+}
 
 /** Validates the form; returns a message naming the first impossible setting. */
 export function checkForm(form: TrainForm, trainAvailable: number): string | undefined {

@@ -669,7 +669,7 @@ const comparisonBase: Omit<ExperimentSpecInput, 'forget' | 'methods'> = {
 export const PRESETS: readonly Preset[] = deepFreeze([
   {
     id: 'quick',
-    name: 'Quick look',
+    name: 'Quick demo',
     description: '1,000 training images, 4 models per side, 50 random points forgotten: a first result in minutes.',
     spec: quick,
   },
