@@ -180,6 +180,12 @@ test.describe('the unlearning playground', () => {
     await waitForResults(second);
     await expect(second.getByTestId('cache-hits')).not.toHaveText('0 models');
     await expect(second.getByTestId('klom-dmm-forget')).toHaveText(result.groups.dmm.klom!.forget.p95.toFixed(3));
+
+    // The cache panel counts the cached models; Clear, once confirmed, empties it.
+    await expect(second.getByTestId('cache-usage')).toHaveText(/^[1-9][\d,]* models?, /);
+    await second.getByTestId('cache-clear').click();
+    await second.getByTestId('cache-clear-yes').click();
+    await expect(second.getByTestId('cache-usage')).toHaveText(/^0 models, /);
   });
 
   test('export and import: a results file round-trips without recomputing; wrong files get a clear message', async ({ page }, testInfo) => {

@@ -27,7 +27,8 @@ let backend: BackendName | undefined;
 let backendChoice: BackendChoice | undefined;
 /** Problems of the model cache during the current experiment (reported in its result, never fatal). */
 let cacheProblems: string[] = [];
-const cache = resilientCache(new IndexedDbCache(), (e) => cacheProblems.push(e.message));
+const store = new IndexedDbCache();
+const cache = resilientCache(store, (e) => cacheProblems.push(e.message));
 let model: Model | undefined;
 let control: RunControl | undefined;
 
@@ -190,9 +191,10 @@ const api: EngineApi = {
     });
   },
 
-  cacheList: () => cache.list(),
-  cacheUsage: () => cache.usage(),
-  clearCache: () => cache.clear(),
+  // The page's cache panel asks the store itself, so a failing store is reported there, not hidden.
+  cacheList: () => store.list(),
+  cacheUsage: () => store.usage(),
+  clearCache: () => store.clear(),
 };
 
 Comlink.expose(api);

@@ -17,3 +17,17 @@ export function seconds(s: number | undefined | null): string {
 export function count(n: number): string {
   return n.toLocaleString('en');
 }
+
+/** Bytes in decimal units: "812 B", "12.3 MB", "1.2 GB". */
+export function bytes(n: number | undefined | null): string {
+  if (n === undefined || n === null || !Number.isFinite(n)) return '—';
+  if (n < 1000) return `${Math.max(0, Math.round(n))} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = n / 1000;
+  let unit = 0;
+  while (value >= 999.95 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(value < 100 ? 1 : 0)} ${units[unit]}`;
+}

@@ -32,6 +32,7 @@ import { ForgetSetPicker } from './ForgetSetPicker';
 import { MethodList } from './MethodList';
 import { PresetBar } from './PresetBar';
 import { RunPanel, type ExperimentRunState } from './RunPanel';
+import { CachePanel } from './CachePanel';
 import { SharePanel } from './SharePanel';
 
 export interface LinkNotice {
@@ -71,6 +72,8 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
   const [partial, setPartial] = useState<RequestResult[]>([]);
   const [shown, setShown] = useState<Shown>();
   const [runMessage, setRunMessage] = useState<string>();
+  /** Bumped when a run ends, so the cache panel reloads its numbers. */
+  const [runsEnded, setRunsEnded] = useState(0);
   const [example, setExample] = useState(0);
   const [importError, setImportError] = useState<string>();
   const [touring, setTouring] = useState(false);
@@ -179,6 +182,7 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
       );
     } finally {
       done = true;
+      setRunsEnded((n) => n + 1);
       setRunState('idle');
       onRunState(false);
     }
@@ -340,6 +344,7 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
               setRunState('cancelling');
             }}
           />
+          {engine && <CachePanel engine={engine} busy={locked || engineBusy} refreshKey={runsEnded} />}
         </section>
       )}
 
