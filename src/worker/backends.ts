@@ -117,6 +117,21 @@ export async function activateBackend(name: BackendName): Promise<void> {
   if (name === 'wasm') registerWasmTrainingKernels();
 }
 
+/**
+ * Drops tfjs's instance of backend `name` (keeping its registration), so the next `activateBackend(name)`
+ * builds a fresh one: after a lost GPU device or context the old instance can never work again.
+ */
+export function forgetBackendInstance(name: BackendName): void {
+  const factory = tf.findBackendFactory(name);
+  if (!factory) return;
+  try {
+    tf.removeBackend(name); // disposes the instance; a lost device may make that throw
+  } catch {
+    // Nothing more to free.
+  }
+  if (!tf.findBackendFactory(name)) tf.registerBackend(name, factory);
+}
+
 /** Training throughput of the tiny CNN on the active backend: one warm-up step, then timed steps. */
 async function measureTraining(): Promise<number> {
   const set = syntheticImageSet(64, 0);

@@ -18,13 +18,16 @@ import { IndexedDbCache } from '../engine/cache/indexedDbCache';
 import { resilientCache } from '../engine/cache/resilientCache';
 import { runExperiment } from '../engine/experiment/runner';
 import { parseSpec } from '../engine/experiment/spec';
-import { chooseBackend, type BackendChoice, type BackendName } from './backends';
+import { activateBackend, chooseBackend, forgetBackendInstance, type BackendChoice, type BackendName } from './backends';
+import { deviceLossMessage, isDeviceLoss } from './deviceLoss';
 import { runBench } from './bench';
 import type { DatasetSummary, EngineApi } from './protocol';
 
 let dataset: CifarDataset | undefined;
 let backend: BackendName | undefined;
 let backendChoice: BackendChoice | undefined;
+/** The options of the page's last `init`, used again to restart the backend after a lost GPU device. */
+let initOptions: Parameters<EngineApi['init']>[0] = {};
 /** Problems of the model cache during the current experiment (reported in its result, never fatal). */
 let cacheProblems: string[] = [];
 const store = new IndexedDbCache();
@@ -57,12 +60,42 @@ function summarise(ds: CifarDataset, source: DatasetSummary['source'], storeWarn
   };
 }
 
+/**
+ * Restarts the backend after a lost GPU device (same options as the page's last `init`, else WASM) and
+ * returns the error to reject with; any other error comes back unchanged.
+ */
+async function recoverFromDeviceLoss(error: unknown): Promise<unknown> {
+  if (!isDeviceLoss(error) || !backend) return error;
+  try {
+    model?.dispose(); // its tensors lived on the lost device
+  } catch {
+    // Already gone with the device.
+  }
+  model = undefined;
+  // The chosen backend and the active one (a bench may have switched): drop whichever is a GPU one.
+  for (const name of new Set([backend, tf.getBackend()])) if (name === 'webgpu' || name === 'webgl') forgetBackendInstance(name);
+  try {
+    backendChoice = await chooseBackend(initOptions);
+  } catch {
+    try {
+      await activateBackend('wasm');
+      backendChoice = backendChoice && { ...backendChoice, name: 'wasm', reason: 'restarted on WASM after the GPU device was lost', forced: false };
+    } catch (e) {
+      return new Error(deviceLossMessage(error, undefined, e));
+    }
+  }
+  backend = backendChoice?.name ?? 'wasm';
+  return new Error(deviceLossMessage(error, backend));
+}
+
 /** Runs one long job at a time; pause/resume/cancel act on it. */
 async function exclusive<T>(job: (c: RunControl) => Promise<T>): Promise<T> {
   if (control) throw new Error('another run is in progress; cancel it first');
   control = new RunControl();
   try {
     return await job(control);
+  } catch (e) {
+    throw await recoverFromDeviceLoss(e);
   } finally {
     control = undefined;
   }
@@ -70,6 +103,7 @@ async function exclusive<T>(job: (c: RunControl) => Promise<T>): Promise<T> {
 
 const api: EngineApi = {
   async init(options) {
+    initOptions = options;
     const choice = await chooseBackend(options);
     backend = choice.name;
     backendChoice = choice;

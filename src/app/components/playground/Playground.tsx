@@ -72,6 +72,8 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
   const [partial, setPartial] = useState<RequestResult[]>([]);
   const [shown, setShown] = useState<Shown>();
   const [runMessage, setRunMessage] = useState<string>();
+  /** The last run stopped in a way that running again resumes (a lost GPU device): offer "Run again". */
+  const [resumable, setResumable] = useState(false);
   /** Bumped when a run ends, so the cache panel reloads its numbers. */
   const [runsEnded, setRunsEnded] = useState(0);
   const [example, setExample] = useState(0);
@@ -156,6 +158,7 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
     setProgress(undefined);
     setPartial([]);
     setRunMessage(undefined);
+    setResumable(false);
     setFinished(undefined);
     const id = ++runId.current;
     let done = false;
@@ -175,10 +178,14 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
       void storeResult(result);
     } catch (e) {
       const text = messageOf(e);
+      const deviceLost = /GPU device was lost/.test(text);
+      setResumable(deviceLost);
       setRunMessage(
         /cancel/i.test(text)
           ? 'Cancelled. Every model finished so far stays in the cache, so running again continues from there.'
-          : `The experiment failed: ${text}`,
+          : deviceLost
+            ? text
+            : `The experiment failed: ${text}`,
       );
     } finally {
       done = true;
@@ -330,6 +337,7 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
             blocker={blocker}
             estimate={estimate}
             message={runMessage}
+            onRunAgain={resumable ? run : undefined}
             onRun={run}
             onPause={() => {
               engine?.pause();

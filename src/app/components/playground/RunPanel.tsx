@@ -17,6 +17,8 @@ interface Props {
   /** Estimated seconds for the whole plan from the backend's measured speed. */
   estimate?: number;
   message?: string;
+  /** Offered with the message when running again resumes (after a lost GPU device). */
+  onRunAgain?: () => void;
   onRun: () => void;
   onPause: () => void;
   onResume: () => void;
@@ -109,6 +111,14 @@ export function RunPanel(p: Props) {
       {p.message && (
         <p className="note" role="status" data-testid="experiment-message">
           {p.message}
+          {p.onRunAgain && !running && (
+            <>
+              {' '}
+              <button type="button" className="small" onClick={p.onRunAgain} disabled={!p.canRun} data-testid="run-again">
+                Run again
+              </button>
+            </>
+          )}
         </p>
       )}
     </div>
