@@ -56,7 +56,9 @@ test('the quick example spec runs end to end in the worker and reports every met
   // (KLoM itself cannot show it at N = 3: with 6 margins in 20 bins even the noise floor is near ln 1e5.)
   expect(result.groups['do-nothing'].accuracy.forget).toBeGreaterThan(result.groups.oracle.accuracy.forget);
   expect(result.attribution!.models).toBe(16);
-  expect(result.groups.dmm.cost!.fractionOfRetraining).toBeLessThan(1);
+  // Cost counts examples: DMM's 5 epochs of one 512-example batch over F×5 ∪ 475 retain points, against an oracle's
+  // 3 epochs of 9 batches of 50 (at this tiny |S| DMM costs more than retraining; see docs/results.md).
+  expect(result.groups.dmm.cost!.fractionOfRetraining).toBeCloseTo((5 * 512) / (3 * 9 * 50), 6);
   expect(result.timing.modelsTrained).toBe(3 + 16 + 6);
 
   // A second run of the same spec comes from the model cache in IndexedDB.
