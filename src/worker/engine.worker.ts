@@ -28,10 +28,7 @@ let backend: BackendName | undefined;
 let backendChoice: BackendChoice | undefined;
 /** The options of the page's last `init`, used again to restart the backend after a lost GPU device. */
 let initOptions: Parameters<EngineApi['init']>[0] = {};
-/** Problems of the model cache during the current experiment (reported in its result, never fatal). */
-let cacheProblems: string[] = [];
 const store = new IndexedDbCache();
-const cache = resilientCache(store, (e) => cacheProblems.push(e.message));
 let model: Model | undefined;
 let control: RunControl | undefined;
 
@@ -205,7 +202,9 @@ const api: EngineApi = {
     return exclusive(async (c) => {
       const ds = requireDataset();
       if (!backend) throw new Error('the engine is not initialised');
-      cacheProblems = [];
+      // A fresh wrapper per run, so each result reports its own cache problems (once per kind), never fatal.
+      const cacheProblems: string[] = [];
+      const cache = resilientCache(store, (e) => cacheProblems.push(e.message));
       const result = await runExperiment(spec, {
         dataset: ds,
         cache,
