@@ -65,7 +65,18 @@ describe('runExperiment', () => {
     const cache = new MemoryCache();
     const events: ExperimentProgress[] = [];
     const before = tf.memory().numTensors;
-    const result = await runExperiment(spec, { dataset, cache, environment, onProgress: (p) => events.push(p) });
+    const partials: string[][] = [];
+    const result = await runExperiment(spec, {
+      dataset,
+      cache,
+      environment,
+      onProgress: (p) => events.push(p),
+      onPartialResult: (r) => partials.push(Object.keys(r.groups)),
+    });
+    // Results come as they are computed: after the oracles, then after every method.
+    expect(partials).toHaveLength(1 + 5);
+    expect(partials[0]).toEqual(['original', 'oracle']);
+    expect(partials[2]).toEqual(['original', 'oracle', 'do-nothing', 'retrain']);
     expect(tf.memory().numTensors).toBe(before);
 
     expect(result.splits.forget).toHaveLength(10);

@@ -70,7 +70,7 @@ export interface RunnerOptions {
   environment: Omit<Environment, 'datasetId' | 'datasetName'>;
   control?: RunControl;
   onProgress?: (p: ExperimentProgress) => void;
-  /** Results of requests as they complete (the last one is also the final result). */
+  /** A request's result so far: after its oracles and after each method (the last one equals the request's result). */
   onPartialResult?: (r: RequestResult) => void;
 }
 
@@ -407,8 +407,39 @@ export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions
         groups[name].warnings.push(`diverged: ${diverged} outputs were NaN (counted as margin −${KLOM_CLIP}, the worst); lower the learning rate`);
       }
     };
+    /** The group's metrics against the oracles (and the oracles' own MIA); every group is measured as soon as it exists. */
+    const measure = (g: GroupResult) => {
+      if (spec.metrics.includes('mia')) {
+        const losses = g.margins.map((row) => lossesFromMargins(row));
+        g.mia = meanSimpleMia(
+          losses.map((l) => pick(l, splits.forget)),
+          losses.map((l) => pick(l, splits.validation)),
+          { seed: seedFor(spec, `mia-${r}`) },
+        );
+      }
+      if (g.name === 'oracle') return;
+      const perExample = klomPerExample(g.margins, oracleMargins);
+      g.klomPerExample = Array.from(perExample);
+      g.klom = klomBySplit(perExample, splits);
+      if (spec.metrics.includes('epsilon-score')) g.epsilon = epsilonScore(g.margins, g.accuracy, oracleMargins, groups.oracle.accuracy, splits);
+      warn(g, groups.oracle);
+    };
     addGroup('original', 'Original (θ0)', originals.map((o) => o.logits));
     addGroup('oracle', 'Oracle (retrained without F)', oracles.map((o) => o.logits));
+    measure(groups.original);
+    measure(groups.oracle);
+
+    // The floor: KLoM(independent oracles ‖ oracles) — what Retrain scores — or halves of the N oracles.
+    const floorGroup = extraMargins.length >= spec.n ? extraMargins.slice(0, spec.n) : undefined;
+    const floor = floorGroup ? noiseFloor(floorGroup, oracleMargins) : noiseFloor(oracleMargins);
+    const noiseFloorResult: NoiseFloor = { method: floor.method, n: floor.n, klom: klomBySplit(floor.perExample, splits) };
+    if (spec.metrics.includes('epsilon-score') && floorGroup) {
+      noiseFloorResult.epsilon = epsilonScore(floorGroup, groups.oracle.accuracy, oracleMargins, groups.oracle.accuracy, splits);
+    }
+    const attribution = sumBeta ? attributionResult(sumBeta, oracleMargins, splits) : undefined;
+    /** This request's result so far; sent after the oracles and after every method, so the page can draw as results come. */
+    const snapshot = (): RequestResult => ({ request: r, splits, groups: { ...groups }, noiseFloor: noiseFloorResult, attribution, retrainCost });
+    options.onPartialResult?.(snapshot());
 
     for (const m of spec.methods) {
       const phaseId = `method-${m.id}-${r}`;
@@ -439,38 +470,15 @@ export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions
           ? { fractionWithAttribution: (cost.examples + attributionCost.examples / steps.length / spec.n) / retrainCost.examplesProcessed }
           : {}),
       };
+      measure(g);
+      options.onPartialResult?.(snapshot());
     }
-    const attribution = sumBeta ? attributionResult(sumBeta, oracleMargins, splits) : undefined;
 
-    // Metrics.
+    // Every group was measured as it came; the phase marks the request's end.
     progress.begin(`metrics-${r}`, 'KLoM, accuracy, noise floor');
-    for (const g of Object.values(groups)) {
-      if (spec.metrics.includes('mia')) {
-        const losses = g.margins.map((row) => lossesFromMargins(row));
-        g.mia = meanSimpleMia(
-          losses.map((l) => pick(l, splits.forget)),
-          losses.map((l) => pick(l, splits.validation)),
-          { seed: seedFor(spec, `mia-${r}`) },
-        );
-      }
-      if (g.name === 'oracle') continue;
-      const perExample = klomPerExample(g.margins, oracleMargins);
-      g.klomPerExample = Array.from(perExample);
-      g.klom = klomBySplit(perExample, splits);
-      if (spec.metrics.includes('epsilon-score')) g.epsilon = epsilonScore(g.margins, g.accuracy, oracleMargins, groups.oracle.accuracy, splits);
-      warn(g, groups.oracle);
-    }
-    // The floor: KLoM(independent oracles ‖ oracles) — what Retrain scores — or halves of the N oracles.
-    const floorGroup = extraMargins.length >= spec.n ? extraMargins.slice(0, spec.n) : undefined;
-    const floor = floorGroup ? noiseFloor(floorGroup, oracleMargins) : noiseFloor(oracleMargins);
-    const noiseFloorResult: NoiseFloor = { method: floor.method, n: floor.n, klom: klomBySplit(floor.perExample, splits) };
-    if (spec.metrics.includes('epsilon-score') && floorGroup) {
-      noiseFloorResult.epsilon = epsilonScore(floorGroup, groups.oracle.accuracy, oracleMargins, groups.oracle.accuracy, splits);
-    }
     progress.end(`metrics-${r}`);
 
-    const result: RequestResult = { request: r, splits, groups, noiseFloor: noiseFloorResult, attribution, retrainCost };
-    options.onPartialResult?.(result);
+    const result = snapshot();
     if (last) earlier.push(last);
     last = result;
   }

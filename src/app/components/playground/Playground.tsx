@@ -168,7 +168,7 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
         Comlink.proxy((p: ExperimentProgress) => id === runId.current && setProgress(p)),
         Comlink.proxy((r: RequestResult) => {
           if (done || id !== runId.current) return;
-          setPartial((prev) => [...prev, r]);
+          setPartial((prev) => [...prev.filter((x) => x.request !== r.request), r]); // one entry per request, the latest
           setShown({ result: r, spec, source: 'partial' });
         }),
       );
