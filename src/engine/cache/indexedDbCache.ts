@@ -17,7 +17,8 @@
  * CacheError "corrupt" — reported, and a miss from then on. Through `resilientCache` the runner sees
  * a miss and carries on; it recomputes the model and caches it afresh.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { type DBSchema, type IDBPDatabase } from 'idb';
+import { explainError, openRebuildableDb } from '../data/browserDb';
 import { z } from 'zod';
 import { byCreatedAt, checkEntry, entryBytes, infoOf, mb, shapeSize } from './entry';
 import { CACHED_MODEL_KINDS, CacheError, type CacheEntryInfo, type CacheUsage, type CachedModel, type ModelCache } from './types';
@@ -50,31 +51,16 @@ interface Schema extends DBSchema {
   arrays: { key: string; value: StoredArrays };
 }
 
-const explain = (e: unknown) =>
-  e instanceof Error || (typeof DOMException !== 'undefined' && e instanceof DOMException)
-    ? `${(e as Error).name}: ${(e as Error).message}`
-    : String(e);
-
-async function open(): Promise<IDBPDatabase<Schema>> {
-  if (!(globalThis as { indexedDB?: IDBFactory }).indexedDB) {
-    throw new CacheError(
-      'Browser storage (IndexedDB) is not available here (it may be disabled, or this is a private window), ' +
-        'so trained models cannot be cached between visits.',
-      'unavailable',
-    );
-  }
-  try {
-    return await openDB<Schema>(MODEL_DB_NAME, DB_VERSION, {
-      upgrade(db) {
-        // Cached models can always be recomputed: a new layout simply starts empty.
-        for (const name of Array.from(db.objectStoreNames)) db.deleteObjectStore(name);
-        db.createObjectStore('entries');
-        db.createObjectStore('arrays');
-      },
-    });
-  } catch (e) {
-    throw new CacheError(`Could not open browser storage (IndexedDB) for the model cache (${explain(e)}).`, 'unavailable', { cause: e });
-  }
+function open(): Promise<IDBPDatabase<Schema>> {
+  return openRebuildableDb<Schema>(MODEL_DB_NAME, DB_VERSION, ['entries', 'arrays'], (detail, cause) =>
+    detail === undefined
+      ? new CacheError(
+          'Browser storage (IndexedDB) is not available here (it may be disabled, or this is a private window), ' +
+            'so trained models cannot be cached between visits.',
+          'unavailable',
+        )
+      : new CacheError(`Could not open browser storage (IndexedDB) for the model cache (${detail}).`, 'unavailable', { cause }),
+  );
 }
 
 /** Opens the database, runs `fn`, closes; errors other than CacheErrors become "failed". */
@@ -84,7 +70,7 @@ async function withDb<T>(what: string, fn: (db: IDBPDatabase<Schema>) => Promise
     return await fn(db);
   } catch (e) {
     if (e instanceof CacheError) throw e;
-    throw new CacheError(`${what} in browser storage failed (${explain(e)}).`, 'failed', { cause: e });
+    throw new CacheError(`${what} in browser storage failed (${explainError(e)}).`, 'failed', { cause: e });
   } finally {
     db.close();
   }
@@ -187,7 +173,7 @@ export class IndexedDbCache implements ModelCache {
             { cause },
           );
         }
-        const message = `Caching "${entry.description}" (${size}) in browser storage failed (${explain(cause)}). Nothing was changed.`;
+        const message = `Caching "${entry.description}" (${size}) in browser storage failed (${explainError(cause)}). Nothing was changed.`;
         throw new CacheError(message, 'failed', { cause });
       }
     } finally {

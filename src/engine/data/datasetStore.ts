@@ -12,7 +12,8 @@
  * meta is complete and every split record carries the same datasetId with consistent lengths.
  * A failed save aborts its transaction, so what was saved before stays as it was.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { type DBSchema, type IDBPDatabase } from 'idb';
+import { explainError, openRebuildableDb } from './browserDb';
 import { z } from 'zod';
 import { NUM_CLASSES, PIXELS_PER_IMAGE, type CifarDataset, type ImageSet, type SplitName } from './types';
 
@@ -80,34 +81,16 @@ export class DatasetStoreError extends Error {
   }
 }
 
-const explain = (e: unknown) =>
-  e instanceof Error || (typeof DOMException !== 'undefined' && e instanceof DOMException)
-    ? `${(e as Error).name}: ${(e as Error).message}`
-    : String(e);
-
-async function open(): Promise<IDBPDatabase<Schema>> {
-  if (!(globalThis as { indexedDB?: IDBFactory }).indexedDB) {
-    throw new DatasetStoreError(
-      'Browser storage (IndexedDB) is not available here (it may be disabled, or this is a private window), so the dataset cannot be kept between visits.',
-      'unavailable',
-    );
-  }
-  try {
-    return await openDB<Schema>(DB_NAME, DB_VERSION, {
-      upgrade(db) {
-        // v1 kept one record per split; its data cannot be read as chunks, so start empty.
-        for (const name of Array.from(db.objectStoreNames)) db.deleteObjectStore(name);
-        db.createObjectStore('meta');
-        db.createObjectStore('splits');
-      },
-    });
-  } catch (e) {
-    throw new DatasetStoreError(
-      `Could not open browser storage (IndexedDB), so the dataset cannot be kept between visits (${explain(e)}).`,
-      'unavailable',
-      { cause: e },
-    );
-  }
+function open(): Promise<IDBPDatabase<Schema>> {
+  // A layout change (v1 kept one record per split, v2 keeps chunks) starts empty: the files can be loaded again.
+  return openRebuildableDb<Schema>(DB_NAME, DB_VERSION, ['meta', 'splits'], (detail, cause) =>
+    detail === undefined
+      ? new DatasetStoreError(
+          'Browser storage (IndexedDB) is not available here (it may be disabled, or this is a private window), so the dataset cannot be kept between visits.',
+          'unavailable',
+        )
+      : new DatasetStoreError(`Could not open browser storage (IndexedDB), so the dataset cannot be kept between visits (${detail}).`, 'unavailable', { cause }),
+  );
 }
 
 /** A copy of part of an array as its own ArrayBuffer. */
@@ -201,7 +184,7 @@ export async function saveDataset(ds: CifarDataset, chunkImages = CHUNK_IMAGES):
         );
       }
       throw new DatasetStoreError(
-        `Saving the dataset (${mb} MB) to browser storage failed (${explain(cause)}). Nothing was changed.`,
+        `Saving the dataset (${mb} MB) to browser storage failed (${explainError(cause)}). Nothing was changed.`,
         'failed',
         { cause },
       );
@@ -273,7 +256,7 @@ export async function loadSavedDataset(): Promise<CifarDataset | undefined> {
     return { id: meta.id, name: meta.name, classNames: meta.classNames, train, validation, ...(test ? { test } : {}) };
   } catch (e) {
     if (e instanceof DatasetStoreError) throw e;
-    throw new DatasetStoreError(`Reading the saved dataset from browser storage failed (${explain(e)}).`, 'failed', { cause: e });
+    throw new DatasetStoreError(`Reading the saved dataset from browser storage failed (${explainError(e)}).`, 'failed', { cause: e });
   } finally {
     db.close();
   }
@@ -286,7 +269,7 @@ export async function savedDatasetInfo(): Promise<SavedDatasetInfo | undefined> 
     const parsed = metaSchema.safeParse(await db.get('meta', META_KEY));
     return parsed.success ? infoOf(parsed.data) : undefined;
   } catch (e) {
-    throw new DatasetStoreError(`Reading browser storage failed (${explain(e)}).`, 'failed', { cause: e });
+    throw new DatasetStoreError(`Reading browser storage failed (${explainError(e)}).`, 'failed', { cause: e });
   } finally {
     db.close();
   }
@@ -299,7 +282,7 @@ export async function clearSavedDataset(): Promise<void> {
     const tx = db.transaction(['meta', 'splits'], 'readwrite');
     await Promise.all([tx.objectStore('meta').clear(), tx.objectStore('splits').clear(), tx.done]);
   } catch (e) {
-    throw new DatasetStoreError(`Clearing the saved dataset failed (${explain(e)}).`, 'failed', { cause: e });
+    throw new DatasetStoreError(`Clearing the saved dataset failed (${explainError(e)}).`, 'failed', { cause: e });
   } finally {
     db.close();
   }
