@@ -13,7 +13,7 @@ import type { CifarDataset } from '../data/types';
 import { NUM_CLASSES } from '../data/types';
 import { cacheKey } from '../cache/key';
 import type { ModelCache } from '../cache/types';
-import { forgetBetaSum, forgetModelWeights, halfSubsetMasks, pearson } from '../attribution/datamodels';
+import { dmDirectLogits, forgetBetaSum, forgetModelWeights, halfSubsetMasks, pearson } from '../attribution/datamodels';
 import { buildTrakState, extractLastLayer, trakStateForgetBetaSum, type TrakState } from '../attribution/trak';
 import { createModel, exportWeights, importWeights, type Model } from '../models/model';
 import type { WeightsData } from '../models/params';
@@ -167,6 +167,8 @@ class Progress {
 }
 
 interface TrainedOutputs {
+  /** Its cache key (what an unlearned model started from it is keyed by). */
+  key: string;
   /** Logits on every example (S then V), [P, 10]. */
   logits: Float32Array;
   weights?: WeightsData[];
@@ -221,7 +223,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions
     if (hit && hit.outputs.logits?.length === points * NUM_CLASSES && (!keepWeights || hit.weights)) {
       cacheHits++;
       const meta = hit.meta as { examplesProcessed?: number; seconds?: number };
-      return { logits: hit.outputs.logits, weights: hit.weights, examplesProcessed: meta.examplesProcessed ?? 0, seconds: meta.seconds ?? 0, cached: true };
+      return { key, logits: hit.outputs.logits, weights: hit.weights, examplesProcessed: meta.examplesProcessed ?? 0, seconds: meta.seconds ?? 0, cached: true };
     }
     const model = createModel(spec.model, seed);
     try {
@@ -245,7 +247,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions
         meta: { examplesProcessed: summary.examplesProcessed, seconds, phaseId },
         createdAt: new Date().toISOString(),
       });
-      return { logits, weights, examplesProcessed: summary.examplesProcessed, seconds, cached: false };
+      return { key, logits, weights, examplesProcessed: summary.examplesProcessed, seconds, cached: false };
     } finally {
       model.dispose();
     }
@@ -367,9 +369,6 @@ export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions
   const extra = plan.extraOracles;
   /** Per method id, per original k: the current weights, logits and cache key (state after the previous request). */
   const state = new Map<string, Array<{ weights: WeightsData[]; logits: Float32Array; key: string }>>();
-  const originalKeys = await Promise.all(
-    Array.from({ length: spec.n }, (_, k) => cacheKey({ kind: 'trained', ...baseKey, role: 'original', seed: seedFor(spec, `original-${k}`), indices: sIdx })),
-  );
   const earlier: RequestResult[] = [];
   let last: RequestResult | undefined;
 
@@ -391,7 +390,9 @@ export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions
     const oracleMargins = oracles.map((o) => marginsOf(o.logits, labels));
     const extraMargins = extras.map((o) => marginsOf(o.logits, labels));
     const retrainCost = { examplesProcessed: mean(oracleRuns.map((o) => o.examplesProcessed)), seconds: mean(oracleRuns.map((o) => o.seconds)) };
+    // DM-Direct's prediction of the oracles' logits from each original: its group, and the attribution-quality check.
     const sumBeta = attributionCost ? betaSum(cumulative) : undefined;
+    const predicted = sumBeta ? originals.map((o) => dmDirectLogits(o.logits, sumBeta)) : undefined;
 
     const groups: Record<string, GroupResult> = {};
     const addGroup = (name: string, label: string, logits: Float32Array[], method?: MethodSpec['method']) => {
@@ -436,7 +437,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions
     if (spec.metrics.includes('epsilon-score') && floorGroup) {
       noiseFloorResult.epsilon = epsilonScore(floorGroup, groups.oracle.accuracy, oracleMargins, groups.oracle.accuracy, splits);
     }
-    const attribution = sumBeta ? attributionResult(sumBeta, oracleMargins, splits) : undefined;
+    const attribution = predicted ? attributionResult(predicted, oracleMargins, splits) : undefined;
     /** This request's result so far; sent after the oracles and after every method, so the page can draw as results come. */
     const snapshot = (): RequestResult => ({ request: r, splits, groups: { ...groups }, noiseFloor: noiseFloorResult, attribution, retrainCost });
     options.onPartialResult?.(snapshot());
@@ -451,7 +452,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions
         cost = { seconds: retrainCost.seconds, examples: retrainCost.examplesProcessed };
       } else if (m.method === 'dm-direct') {
         const t0 = performance.now();
-        logits = originals.map((o) => predictLogits(o.logits, sumBeta!));
+        logits = predicted!;
         cost = { seconds: (performance.now() - t0) / 1000 / spec.n, examples: 0 };
       } else {
         const runs = await runMethod(m, r, request, retainIdx, phaseId);
@@ -499,8 +500,8 @@ export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions
   // ----- helpers closed over the run -----
 
   /** How well DM-Direct's predicted margins (mean over originals) match the oracles' mean margins. */
-  function attributionResult(sumBeta: Float32Array, oracleMargins: Float32Array[], splits: Splits): AttributionResult {
-    const predictedMean = meanRows(originals.map((o) => marginsOf(predictLogits(o.logits, sumBeta), labels)));
+  function attributionResult(predicted: Float32Array[], oracleMargins: Float32Array[], splits: Splits): AttributionResult {
+    const predictedMean = meanRows(predicted.map((l) => marginsOf(l, labels)));
     const oracleMean = meanRows(oracleMargins);
     const quality = {} as Record<SplitKey, number>;
     for (const k of SPLIT_KEYS) quality[k] = pearson(pick(predictedMean, splits[k]), pick(oracleMean, splits[k]));
@@ -522,7 +523,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions
     let seconds = 0;
     let examples = 0;
     for (let k = 0; k < spec.n; k++) {
-      const startFrom = r === 0 ? { weights: originals[k].weights!, logits: originals[k].logits, key: originalKeys[k] } : runs[k];
+      const startFrom = r === 0 ? { weights: originals[k].weights!, logits: originals[k].logits, key: originals[k].key } : runs[k];
       const seed = seedFor(spec, `method-${m.id}-${r}-${k}`);
       const targets = await targetsFor(m, r, startFrom.logits, request);
       const key = await cacheKey({
@@ -592,7 +593,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions
     return { logits: logitsPerModel, cost: { seconds: seconds / spec.n, examples: examples / spec.n } };
 
     async function targetsFor(m: MethodSpec, r: number, startLogits: Float32Array, request: Int32Array): Promise<Float32Array | undefined> {
-      if (m.method === 'dmm') return predictLogits(startLogits, betaSum(request));
+      if (m.method === 'dmm') return dmDirectLogits(startLogits, betaSum(request));
       if (m.method === 'oracle-matching') {
         const roles = Array.from({ length: m.params.oracles }, (_, k) => `oracle-${r}-${spec.n + k}`);
         const oracleLogits = await Promise.all(roles.map((role) => trainOrLoad(phaseId, role, retainIdx, false)));
@@ -645,12 +646,6 @@ function datamodelFeatures(masks: Uint8Array, outputs: Float32Array, s: number, 
     for (let m = 0; m < models; m++) for (let c = 0; c < d; c++) values[i * d + c] += w[m] * y[m * d + c];
   }
   return { values, rows: s, cols: d };
-}
-
-function predictLogits(originalLogits: Float32Array, betaSum: Float32Array): Float32Array {
-  const out = new Float32Array(originalLogits.length);
-  for (let t = 0; t < out.length; t++) out[t] = originalLogits[t] - betaSum[t];
-  return out;
 }
 
 /** Replaces NaN margins (a diverged model) by the worst clipped margin, in place; returns how many there were. */
