@@ -3,8 +3,7 @@
  * consistency (every margin row covers every example, the splits partition the examples, the spec is a
  * valid spec) so the charts can trust it, and says clearly what is wrong with a wrong file.
  */
-import { z } from 'zod';
-import { RESULT_FORMAT, type ExperimentResult, type RequestResult } from '../../engine/experiment/result';
+import { RESULT_FORMAT, resultSchema, type ExperimentResult, type RequestResult } from '../../engine/experiment/result';
 import { formatPath, safeParseSpec } from '../../engine/experiment/spec';
 
 /** Results files larger than this are refused before parsing. */
@@ -16,82 +15,6 @@ export class ResultFileError extends Error {
     this.name = 'ResultFileError';
   }
 }
-
-/** JSON has no NaN: exports write null, which reads back as NaN. */
-const num = z.number().nullable().transform((v) => (v === null ? Number.NaN : v));
-const splitRecord = <T extends z.ZodType>(t: T) => z.object({ forget: t, retain: t, validation: t });
-const klomSummary = z.object({ p95: num, p99: num, mean: num, count: z.int().min(0) });
-const ids = z.array(z.int().min(0));
-
-// Loose objects: fields a newer engine adds survive an import and a re-export.
-const groupSchema = z.looseObject({
-  name: z.string().min(1).max(200),
-  method: z.string().optional(),
-  label: z.string().max(500),
-  margins: z.array(z.array(num)).min(1),
-  accuracy: splitRecord(num),
-  klom: splitRecord(klomSummary).optional(),
-  klomPerExample: z.array(num).optional(),
-  mia: num.optional(),
-  epsilon: z.object({ forgetScore: num, finalScore: num }).optional(),
-  cost: z
-    .object({
-      seconds: num,
-      examplesProcessed: num,
-      fractionOfRetraining: num,
-      timeFractionOfRetraining: num,
-      fractionWithAttribution: num.optional(),
-    })
-    .optional(),
-  warnings: z.array(z.string().max(2000)),
-});
-
-const requestShape = {
-  request: z.int().min(0),
-  splits: z.object({ forget: ids, retain: ids, validation: ids }),
-  groups: z.record(z.string(), groupSchema),
-  noiseFloor: z.looseObject({
-    method: z.enum(['disjoint-groups', 'split-half']),
-    n: z.int().min(1),
-    klom: splitRecord(klomSummary),
-    epsilon: z.object({ forgetScore: num, finalScore: num }).optional(),
-  }),
-  attribution: z
-    .object({
-      estimator: z.enum(['datamodels', 'trak']),
-      models: z.int().min(0),
-      quality: splitRecord(num),
-      predictedMargins: z.array(num),
-      oracleMeanMargins: z.array(num),
-      examplesProcessed: num,
-      seconds: num,
-    })
-    .optional(),
-  retrainCost: z.object({ examplesProcessed: num, seconds: num }),
-};
-
-const requestSchema = z.looseObject(requestShape);
-
-const resultSchema = z.looseObject({
-  ...requestShape,
-  format: z.literal(RESULT_FORMAT),
-  spec: z.unknown(),
-  specHash: z.string().regex(/^[0-9a-f]{64}$/),
-  environment: z.object({
-    backend: z.string(),
-    adapter: z.string().optional(),
-    tfjsVersion: z.string(),
-    appVersion: z.string(),
-    userAgent: z.string().optional(),
-    datasetId: z.string(),
-    datasetName: z.string(),
-  }),
-  createdAt: z.string(),
-  scale: z.string(),
-  earlierRequests: z.array(requestSchema),
-  timing: z.object({ seconds: num, modelsTrained: z.int().min(0), cacheHits: z.int().min(0) }),
-  notes: z.array(z.string()),
-});
 
 /** Checks that a request's arrays agree with its splits. Returns the first problem, or undefined. */
 function inconsistency(r: RequestResult, where: string, trainSize: number, validationSize: number): string | undefined {

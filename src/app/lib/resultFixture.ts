@@ -6,7 +6,8 @@
 import { createRng } from '../../engine/rng';
 import { klomPerExample, summariseKlom } from '../../engine/metrics/klom';
 import type { ExperimentResult, GroupResult, SplitKey, Splits } from '../../engine/experiment/result';
-import { METHOD_INFO, parseSpec, type ExperimentSpec } from '../../engine/experiment/spec';
+import { parseSpec, type ExperimentSpec } from '../../engine/experiment/spec';
+import { methodMeta } from '../../engine/unlearn/catalog';
 
 export const FIXTURE_SPEC: ExperimentSpec = parseSpec({
   v: 1,
@@ -84,7 +85,7 @@ export function makeFixtureResult(spec: ExperimentSpec = FIXTURE_SPEC): Experime
     oracle: group('oracle', 'Oracle (retrained without F)'),
   };
   const fractions: Record<string, number> = { 'do-nothing': 0, retrain: 1, dmm: 0.12, 'gradient-ascent': 0.03 };
-  for (const m of spec.methods) groups[m.id] = group(m.id, METHOD_INFO[m.method].label, m.method, fractions[m.id] ?? 0.1);
+  for (const m of spec.methods) groups[m.id] = group(m.id, methodMeta(m.method).label, m.method, fractions[m.id] ?? 0.1);
   if (groups['gradient-ascent']) {
     groups['gradient-ascent'].warnings.push('damages the model: retain accuracy 40 % vs the oracle\'s 95 %');
   }

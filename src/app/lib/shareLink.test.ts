@@ -10,7 +10,6 @@ import {
   inflateLimited,
   LinkError,
   MAX_HASH_CHARS,
-  migrateSpec,
   readHash,
   toBase64Url,
 } from './shareLink';
@@ -123,21 +122,6 @@ describe('broken and hostile links', () => {
     expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, v: 2 }))}`)).toMatch(/newer version of the playground \(spec version 2\)/);
     expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, v: 0 }))}`)).toMatch(/spec version 0, which this version of the playground can no longer read/);
     expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, v: 'one' }))}`)).toMatch(/unsupported spec version "one"/);
-  });
-});
-
-describe('migrateSpec', () => {
-  it('runs the migration chain from an older version', () => {
-    const migrations = {
-      1: (s: Record<string, unknown>) => ({ ...s, renamed: s.old, old: undefined }),
-      2: (s: Record<string, unknown>) => ({ ...s, added: true }),
-    };
-    const { spec, from } = migrateSpec({ v: 1, old: 5 }, migrations, 3);
-    expect(from).toBe(1);
-    expect(spec).toEqual({ v: 3, renamed: 5, old: undefined, added: true });
-  });
-  it('leaves the current version alone', () => {
-    expect(migrateSpec({ v: 1 })).toEqual({ spec: { v: 1 } });
   });
 });
 

@@ -14,7 +14,7 @@
  * size are capped before anything is parsed.
  */
 import { Inflate, deflateSync, strFromU8, strToU8 } from 'fflate';
-import { canonicalJson, safeParseSpec, SPEC_VERSION, type ExperimentSpec, type ExperimentSpecInput } from '../../engine/experiment/spec';
+import { canonicalJson, migrateSpec, safeParseSpec, SPEC_VERSION, SpecError, type ExperimentSpec, type ExperimentSpecInput } from '../../engine/experiment/spec';
 
 export const LINK_FORMAT = 1;
 /** Longest hash accepted (characters). A full spec with a few thousand picked indices is far below this. */
@@ -119,36 +119,14 @@ export function inflateLimited(data: Uint8Array, limit: number): Uint8Array {
 // Spec versions
 // ---------------------------------------------------------------------------------------------
 
-/** Converts a spec of version k into version k + 1. Empty while only version 1 exists. */
-export type Migration = (spec: Record<string, unknown>) => Record<string, unknown>;
-export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
-
-/**
- * Brings a spec of an older version up to SPEC_VERSION through MIGRATIONS; refuses a newer one, or an
- * older one no migration exists for, with a message that says which version it is.
- */
-export function migrateSpec(
-  raw: unknown,
-  migrations: Readonly<Record<number, Migration>> = MIGRATIONS,
-  current = SPEC_VERSION,
-): { spec: unknown; from?: number } {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { spec: raw };
-  const v = (raw as { v?: unknown }).v;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v === current) return { spec: raw };
-  if (v > current) {
+/** Says in words that a link comes from a newer playground (parseSpec migrates older specs and refuses newer ones). */
+function refuseNewer(raw: unknown): void {
+  const v = raw !== null && typeof raw === 'object' ? (raw as { v?: unknown }).v : undefined;
+  if (typeof v === 'number' && Number.isInteger(v) && v > SPEC_VERSION) {
     throw new LinkError(
-      `this experiment was made by a newer version of the playground (spec version ${v}); this version reads version ${current}. Open the link with the newer version`,
+      `this experiment was made by a newer version of the playground (spec version ${v}); this version reads version ${SPEC_VERSION}. Open the link with the newer version`,
     );
   }
-  let spec = raw as Record<string, unknown>;
-  for (let k = v; k < current; k++) {
-    const step = migrations[k];
-    if (!step) {
-      throw new LinkError(`this experiment uses spec version ${v}, which this version of the playground can no longer read (it reads version ${current})`);
-    }
-    spec = { ...step(spec), v: k + 1 };
-  }
-  return { spec, from: v };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,12 +208,13 @@ export function readHash(hash: string): LinkReading {
   }
   try {
     const raw = packed !== null ? decodePayload(packed) : parseJson(json!);
+    refuseNewer(raw);
     const { spec, from } = migrateSpec(raw);
     const parsed = safeParseSpec(spec);
     if (!parsed.ok) return { kind: 'error', message: `The link’s experiment has settings this version cannot use: ${parsed.error.message}.`, options };
     return from === undefined ? { kind: 'spec', spec: parsed.spec, options } : { kind: 'spec', spec: parsed.spec, options, migratedFrom: from };
   } catch (e) {
-    if (e instanceof LinkError) return { kind: 'error', message: `The link could not be opened: ${e.message}.`, options };
+    if (e instanceof LinkError || e instanceof SpecError) return { kind: 'error', message: `The link could not be opened: ${e.message}.`, options };
     return { kind: 'error', message: `The link could not be opened (${e instanceof Error ? e.message : String(e)}).`, options };
   }
 }

@@ -6,8 +6,6 @@
 import {
   DATASET_LIMITS,
   DEFAULT_SPEC,
-  METHOD_INFO,
-  METHOD_NAMES,
   PRESETS,
   parseSpec,
   safeParseSpec,
@@ -49,14 +47,6 @@ export function setIn<T>(obj: T, path: readonly (string | number)[], value: unkn
   copy[head] = setIn(container[head], rest, value);
   return copy as T;
 }
-
-/** Display names of the whole-experiment presets (the wording). */
-export const PRESET_LABELS: Record<PresetId, string> = {
-  quick: 'Quick demo',
-  random: 'Random forget set',
-  class: 'A whole class',
-  subpopulation: 'Coherent subpopulation',
-};
 
 export function presetSpec(id: PresetId): ExperimentSpec {
   const preset = PRESETS.find((p) => p.id === id);
@@ -102,37 +92,6 @@ export function resetMethodParams(draft: Draft, index: number): Draft {
 export function paramsEdited(m: MethodSpec): boolean {
   return JSON.stringify(m.params) !== JSON.stringify(methodDefaults(m.method));
 }
-
-/** Every method in the order the page offers them. */
-export const METHOD_ORDER: readonly MethodName[] = METHOD_NAMES;
-
-export interface ParamInfo {
-  label: string;
-  hint?: string;
-  step?: number;
-}
-
-/** Labels and hints of method hyperparameters (keys of the spec's method params). */
-export const PARAM_INFO: Record<string, ParamInfo> = {
-  lr: { label: 'Learning rate', step: 0.0001 },
-  epochs: { label: 'Epochs' },
-  batchSize: { label: 'Batch size' },
-  momentum: { label: 'Momentum', step: 0.01 },
-  weightDecay: { label: 'Weight decay', step: 0.0001 },
-  lrDecay: { label: 'LR decay per epoch', hint: 'learning rate × this after every epoch (1 = constant)', step: 0.01 },
-  retainMultiplier: { label: 'Retain sample × |F|', hint: 'a random sample of R of this many times |F| joins the fine-tuning set' },
-  forgetRepeat: { label: 'Forget repeats', hint: 'F appears this many times in the fine-tuning set' },
-  oracles: { label: 'Oracles K', hint: 'the target is the mean logits of K oracle models' },
-  ascentEpochs: { label: 'Ascent epochs', hint: 'gradient-ascent passes over F happen in the first epochs only' },
-  forgetBatchSize: { label: 'Forget batch size' },
-  msteps: { label: 'Max steps (epochs)', hint: 'max steps over F happen while epoch < msteps' },
-  temperature: { label: 'Temperature T', step: 0.5 },
-  gamma: { label: 'γ (CE weight)', step: 0.01 },
-  alpha: { label: 'α (KL weight)', step: 0.01 },
-  lrDecayEpochs: { label: 'LR decay at epochs', hint: 'comma-separated, increasing' },
-  lrDecayRate: { label: 'LR decay factor', step: 0.01 },
-  maskFraction: { label: 'Saliency mask fraction', hint: 'share of weights (by saliency) allowed to move', step: 0.05 },
-};
 
 // ---------------------------------------------------------------------------------------------
 // Dataset
@@ -246,4 +205,3 @@ export function estimateSeconds(totalExamples: number, imagesPerSec: number | un
   return totalExamples / imagesPerSec;
 }
 
-export { METHOD_INFO };

@@ -1,5 +1,5 @@
 /**
- * TRAK-style gradient attribution on the LAST LAYER (shared/docs/unlearning.md, "Attribution" item 2): the
+ * TRAK-style gradient attribution on the LAST LAYER: the
  * cheap alternative to subset datamodels for DM-Direct / DMM. One trained model (or a few, averaged) instead of
  * hundreds of subset models; less accurate.
  *

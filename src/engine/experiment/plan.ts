@@ -1,18 +1,20 @@
 /**
- * The planner: from a spec (and the forget-set sizes, once known) the models an experiment needs and the
- * work each phase costs, counted in training examples (forward + backward passes). Pure: the UI shows the
- * plan before anything runs, and the runner uses the same numbers for progress and ETA.
+ * The planner: from a spec (and the forget-set sizes, once known) the models an experiment needs, the roles
+ * that seed them and the work each phase costs, counted in training examples (forward + backward passes).
+ * Pure: the UI shows the plan before anything runs, and the runner takes its phase ids and roles from it.
  *
  * Model groups (per deletion request r, with cumulative forget set F_r and R_r = S \ F_r):
  * - originals: N models on S (shared by every request and reused across forget sets through the cache);
  * - oracles: N models on R_r — the reference group of KLoM;
- * - extra oracles: E more models on R_r with other seeds. They are the noise floor's second group, the
- *   Retrain method's models, and Oracle Matching's K targets. E = spec.extraOracles, raised to N when
- *   Retrain is compared and to K when Oracle Matching needs more targets;
+ * - extra oracles: E more models on R_r with other seeds. They are the noise floor's second group, and the
+ *   models of methods that need independent oracles (Retrain's N, Oracle Matching's K). E = spec.extraOracles,
+ *   raised to what the methods declare in the catalog;
  * - subset models: M models on random α-subsets of S for the datamodel attribution (once, any request);
  * - per method: N unlearning runs (one from each original, or from its state after request r − 1).
  */
-import { METHOD_INFO, type ExperimentSpec, type MethodSpec } from './spec';
+import { trainingExamples } from '../train/schedule';
+import { methodMeta } from '../unlearn/catalog';
+import type { ExperimentSpec, MethodSpec } from './spec';
 
 export type PhaseKind = 'originals' | 'oracles' | 'attribution' | 'method' | 'metrics';
 
@@ -27,68 +29,103 @@ export interface PlannedPhase {
   /** Estimated training examples processed (the progress and ETA unit). */
   examples: number;
   methodId?: string;
+  /** One role per model or run: each one's seed derives from spec.seed and its role. */
+  roles: string[];
+}
+
+export interface RequestPlan {
+  /** N oracles then the extra ones (roles `oracle-<r>-<k>`). */
+  oracles: PlannedPhase;
+  /** One phase per spec method, in spec order. */
+  methods: PlannedPhase[];
+  metrics: PlannedPhase;
 }
 
 export interface ExperimentPlan {
   phases: PlannedPhase[];
-  /** Extra oracles per request after raising for Retrain / Oracle Matching. */
+  originals: PlannedPhase;
+  attribution?: PlannedPhase;
+  requests: RequestPlan[];
+  /** Extra oracles per request after raising for the methods that need them. */
   extraOracles: number;
   totalModels: number;
   totalExamples: number;
 }
 
-/** Examples processed training one model on `count` points (the last partial batch of each epoch is dropped). */
-export function trainingExamples(count: number, epochs: number, batchSize: number): number {
-  const b = Math.min(batchSize, count);
-  return epochs * Math.max(1, Math.floor(count / b)) * b;
-}
-
 /** Estimated examples one run of a method processes, for |F| = forget, |R| = retain. */
-export function methodExamples(m: MethodSpec, forget: number, retain: number): number {
-  const pass = (count: number, batch: number) => (count > 0 ? trainingExamples(count, 1, batch) : 0);
-  switch (m.method) {
-    case 'do-nothing':
-    case 'retrain':
-    case 'dm-direct':
-      return 0;
-    case 'oracle-matching':
-    case 'dmm': {
-      const p = m.params;
-      const size = forget * p.forgetRepeat + Math.min(retain, Math.round(p.retainMultiplier * forget));
-      return p.epochs * pass(size, p.batchSize);
-    }
-    case 'gradient-ascent':
-      return m.params.epochs * pass(forget, m.params.batchSize);
-    case 'fine-tune':
-      return m.params.epochs * pass(retain, m.params.batchSize);
-    case 'neggrad-plus':
-      return m.params.ascentEpochs * pass(forget, m.params.forgetBatchSize) + m.params.epochs * pass(retain, m.params.batchSize);
-    case 'scrub':
-      return m.params.msteps * pass(forget, m.params.forgetBatchSize) + m.params.epochs * pass(retain, m.params.batchSize);
-    case 'random-labels':
-    case 'salun':
-      return m.params.epochs * pass(forget + retain, m.params.batchSize) + (m.method === 'salun' ? forget : 0);
-    case 'iau':
-      return forget + retain;
-  }
+function methodExamples(m: MethodSpec, forget: number, retain: number): number {
+  return methodMeta(m.method).examples(m.params, forget, retain);
 }
 
-/** Extra oracles per request: the spec's count, raised for Retrain (N) and Oracle Matching (K). */
+/** Extra oracles per request: the spec's count, raised to what its methods need. */
 export function extraOraclesNeeded(spec: ExperimentSpec): number {
-  let e = spec.extraOracles;
-  for (const m of spec.methods) {
-    if (m.method === 'retrain') e = Math.max(e, spec.n);
-    if (m.method === 'oracle-matching') e = Math.max(e, m.params.oracles);
-  }
-  return e;
+  return spec.methods.reduce((e, m) => Math.max(e, methodMeta(m.method).needs?.extraOracles?.(m.params, spec.n) ?? 0), spec.extraOracles);
 }
 
-export const needsAttribution = (spec: ExperimentSpec) => spec.methods.some((m) => METHOD_INFO[m.method].usesAttribution);
+export const needsAttribution = (spec: ExperimentSpec) => spec.methods.some((m) => methodMeta(m.method).needs?.attribution);
 
 /** Subset models are trained when a method needs datamodels, or a forget set is drawn from datamodel features. */
 export const needsSubsetModels = (spec: ExperimentSpec) =>
   (needsAttribution(spec) && spec.attribution.estimator === 'datamodels') ||
   spec.forget.some((g) => g.kind === 'subpopulation' && g.features === 'datamodel');
+
+/** A method's display name in this spec: its label, and its id when that differs from the method's name. */
+export const methodLabel = (m: MethodSpec) => `${methodMeta(m.method).label}${m.id === m.method ? '' : ` (${m.id})`}`;
+
+const roles = (prefix: string, count: number) => Array.from({ length: count }, (_, k) => `${prefix}-${k}`);
+
+function attributionPhase(spec: ExperimentSpec): PlannedPhase | undefined {
+  const s = spec.dataset.trainSize;
+  const { epochs, batchSize } = spec.recipe;
+  if (needsSubsetModels(spec) && spec.attribution.estimator === 'datamodels') {
+    const m = spec.attribution.models;
+    return {
+      id: 'attribution',
+      kind: 'attribution',
+      label: `Subset models for datamodels (${m})`,
+      models: m,
+      examples: m * trainingExamples(Math.round(spec.attribution.alpha * s), epochs, batchSize),
+      roles: roles('subset', m),
+    };
+  }
+  if (needsAttribution(spec)) {
+    const count = Math.min(spec.attribution.models, spec.n);
+    return { id: 'attribution', kind: 'attribution', label: `TRAK attribution (${spec.attribution.models} models)`, models: 0, examples: 0, roles: roles('trak', count) };
+  }
+  return undefined;
+}
+
+function requestPlan(spec: ExperimentSpec, r: number, forget: number, requestSize: number, extra: number): RequestPlan {
+  const { epochs, batchSize } = spec.recipe;
+  const suffix = spec.forget.length > 1 ? ` — request ${r + 1}` : '';
+  const retain = spec.dataset.trainSize - forget;
+  const count = spec.n + extra;
+  return {
+    oracles: {
+      id: `oracles-${r}`,
+      kind: 'oracles',
+      label: `Oracles (${spec.n} + ${extra} on R)${suffix}`,
+      request: r,
+      models: count,
+      examples: count * trainingExamples(retain, epochs, batchSize),
+      roles: roles(`oracle-${r}`, count),
+    },
+    methods: spec.methods.map((m) => {
+      const runs = methodMeta(m.method).reference === 'independent-oracles' ? 0 : spec.n;
+      return {
+        id: `method-${m.id}-${r}`,
+        kind: 'method',
+        label: `${methodLabel(m)}${suffix}`,
+        request: r,
+        models: runs,
+        examples: spec.n * methodExamples(m, requestSize, retain),
+        methodId: m.id,
+        roles: roles(`method-${m.id}-${r}`, runs),
+      };
+    }),
+    metrics: { id: `metrics-${r}`, kind: 'metrics', label: `Metrics${suffix}`, request: r, models: 0, examples: 0, roles: [] },
+  };
+}
 
 /**
  * The plan. `forgetSizes[r]` is |F_r| (cumulative) when known; otherwise an estimate from the generator
@@ -96,7 +133,6 @@ export const needsSubsetModels = (spec: ExperimentSpec) =>
  */
 export function planExperiment(spec: ExperimentSpec, forgetSizes?: readonly number[]): ExperimentPlan {
   const s = spec.dataset.trainSize;
-  const { epochs, batchSize } = spec.recipe;
   const sizes =
     forgetSizes ??
     spec.forget.reduce<number[]>((acc, g) => {
@@ -105,51 +141,22 @@ export function planExperiment(spec: ExperimentSpec, forgetSizes?: readonly numb
       return acc;
     }, []);
   const extra = extraOraclesNeeded(spec);
-  const phases: PlannedPhase[] = [
-    { id: 'originals', kind: 'originals', label: `Originals (${spec.n} on S)`, models: spec.n, examples: spec.n * trainingExamples(s, epochs, batchSize) },
-  ];
-  if (needsSubsetModels(spec) && spec.attribution.estimator === 'datamodels') {
-    const m = spec.attribution.models;
-    const subset = Math.round(spec.attribution.alpha * s);
-    phases.push({
-      id: 'attribution',
-      kind: 'attribution',
-      label: `Subset models for datamodels (${m})`,
-      models: m,
-      examples: m * trainingExamples(subset, epochs, batchSize),
-    });
-  } else if (needsAttribution(spec)) {
-    phases.push({ id: 'attribution', kind: 'attribution', label: `TRAK attribution (${spec.attribution.models} models)`, models: 0, examples: 0 });
-  }
-  const many = spec.forget.length > 1;
-  sizes.forEach((f, r) => {
-    const suffix = many ? ` — request ${r + 1}` : '';
-    const retain = s - f;
-    const oracles = spec.n + extra;
-    phases.push({
-      id: `oracles-${r}`,
-      kind: 'oracles',
-      label: `Oracles (${spec.n} + ${extra} on R)${suffix}`,
-      request: r,
-      models: oracles,
-      examples: oracles * trainingExamples(retain, epochs, batchSize),
-    });
-    const requestSize = f - (sizes[r - 1] ?? 0);
-    for (const m of spec.methods) {
-      phases.push({
-        id: `method-${m.id}-${r}`,
-        kind: 'method',
-        label: `${METHOD_INFO[m.method].label}${m.id === m.method ? '' : ` (${m.id})`}${suffix}`,
-        request: r,
-        models: m.method === 'retrain' ? 0 : spec.n,
-        examples: spec.n * methodExamples(m, requestSize, retain),
-        methodId: m.id,
-      });
-    }
-    phases.push({ id: `metrics-${r}`, kind: 'metrics', label: `Metrics${suffix}`, request: r, models: 0, examples: 0 });
-  });
+  const originals: PlannedPhase = {
+    id: 'originals',
+    kind: 'originals',
+    label: `Originals (${spec.n} on S)`,
+    models: spec.n,
+    examples: spec.n * trainingExamples(s, spec.recipe.epochs, spec.recipe.batchSize),
+    roles: roles('original', spec.n),
+  };
+  const attribution = attributionPhase(spec);
+  const requests = sizes.map((f, r) => requestPlan(spec, r, f, f - (sizes[r - 1] ?? 0), extra));
+  const phases = [originals, ...(attribution ? [attribution] : []), ...requests.flatMap((q) => [q.oracles, ...q.methods, q.metrics])];
   return {
     phases,
+    originals,
+    attribution,
+    requests,
     extraOracles: extra,
     totalModels: phases.reduce((t, p) => t + p.models, 0),
     totalExamples: phases.reduce((t, p) => t + p.examples, 0),

@@ -1,119 +1,143 @@
 /**
- * ExperimentResult: everything an experiment produced, as plain JSON-able data. Charts, exports and the
- * headless runner read only this. The format is documented in README.md ("Results format").
+ * ExperimentResult: everything an experiment produced, as plain JSON-able data, described once by a zod schema.
+ * The runner builds it, the page's importer validates files against it, the end-to-end tests read it, and
+ * docs/spec-and-results.md is checked against it. Charts, exports and the headless runner read only this.
  *
  * Examples: every per-example array indexes the experiment's examples — the |S| training points of the
  * subset (example e = training index e, 0 ≤ e < |S|) followed by the |V| validation points (example
  * |S| + v = validation index v). `splits.*` list example ids.
+ *
+ * JSON has no NaN: an exported file holds null where the engine had NaN, and the schema reads null back as NaN.
  */
+import { z } from 'zod';
 import type { KlomSummary } from '../metrics/klom';
-import type { ExperimentSpec, MethodName } from './spec';
+import { SPLIT_KEYS, type SplitKey } from '../metrics/splits';
+import { METHOD_NAMES, type MethodName } from '../unlearn/catalog';
+import type { ExperimentSpec } from './spec';
 
 export const RESULT_FORMAT = 1;
+export { SPLIT_KEYS, type SplitKey };
 
-export interface Environment {
-  backend: string;
-  /** The WebGPU adapter or WebGL renderer, when one runs. */
-  adapter?: string;
-  tfjsVersion: string;
-  appVersion: string;
-  userAgent?: string;
-  datasetId: string;
-  datasetName: string;
-}
+const num = z.number().nullable().transform((v) => (v === null ? Number.NaN : v));
+const splitRecord = <T extends z.ZodType>(t: T) => z.object({ forget: t, retain: t, validation: t });
+const klomSummary = z.object({ p95: num, p99: num, mean: num, count: z.int().min(0) }) satisfies z.ZodType<KlomSummary, unknown>;
+const ids = z.array(z.int().min(0));
+const epsilon = z.object({ forgetScore: num, finalScore: num });
 
-export type SplitKey = 'forget' | 'retain' | 'validation';
-export const SPLIT_KEYS: readonly SplitKey[] = ['forget', 'retain', 'validation'];
-
-export interface Splits {
-  forget: number[];
-  retain: number[];
-  validation: number[];
-}
-
-export interface GroupResult {
-  /** 'original', 'oracle', or a method id of the spec. */
-  name: string;
-  method?: MethodName;
-  label: string;
-  /** margins[model][example]. */
-  margins: number[][];
-  /** Mean over models of the argmax accuracy on each split. */
-  accuracy: Record<SplitKey, number>;
-  /** KLoM(group ‖ oracle) per split; absent for the oracle group itself. */
-  klom?: Record<SplitKey, KlomSummary>;
-  /** KLoM per example (same order as the examples), absent for the oracle group. */
-  klomPerExample?: number[];
-  /** Simple loss-based membership inference accuracy, forget vs validation, mean over models (0.5 = cannot tell). */
-  mia?: number;
-  /** NeurIPS 2023 challenge score of this group against the oracles (forget-quality score and final score). */
-  epsilon?: { forgetScore: number; finalScore: number };
-  cost?: MethodCost;
-  /** Warnings in words, e.g. over-unlearning. */
-  warnings: string[];
-}
-
-export interface MethodCost {
+// Loose objects: fields a newer engine adds survive an import and a re-export.
+const costSchema = z.object({
   /** Mean wall seconds per model. */
-  seconds: number;
+  seconds: num,
   /** Mean examples processed (forward + backward) per model. */
-  examplesProcessed: number;
+  examplesProcessed: num,
   /** examplesProcessed / examples processed by training one oracle from scratch (the paper's cost axis). */
-  fractionOfRetraining: number;
+  fractionOfRetraining: num,
   /** seconds / seconds of training one oracle. */
-  timeFractionOfRetraining: number;
+  timeFractionOfRetraining: num,
   /** For attribution-based methods: the fraction including the attribution's share, amortised over this experiment's requests. */
-  fractionWithAttribution?: number;
-}
+  fractionWithAttribution: num.optional(),
+});
 
-export interface NoiseFloor {
+const groupSchema = z.looseObject({
+  /** 'original', 'oracle', or a method id of the spec. */
+  name: z.string().min(1).max(200),
+  label: z.string().max(500),
+  method: z.enum(METHOD_NAMES as [MethodName, ...MethodName[]]).optional(),
+  /** margins[model][example]. */
+  margins: z.array(z.array(num)).min(1),
+  /** Mean over models of the argmax accuracy on each split. */
+  accuracy: splitRecord(num),
+  /** Warnings in words, e.g. over-unlearning. */
+  warnings: z.array(z.string().max(2000)),
+  cost: costSchema.optional(),
+  /** Simple loss-based membership inference accuracy, forget vs validation, mean over models (0.5 = cannot tell). */
+  mia: num.optional(),
+  /** KLoM per example (same order as the examples), absent for the oracle group. */
+  klomPerExample: z.array(num).optional(),
+  /** KLoM(group ‖ oracle) per split; absent for the oracle group itself. */
+  klom: splitRecord(klomSummary).optional(),
+  /** NeurIPS 2023 challenge score of this group against the oracles (forget-quality score and final score). */
+  epsilon: epsilon.optional(),
+});
+
+const noiseFloorSchema = z.looseObject({
   /** 'disjoint-groups': KLoM between the N oracles and an independent group; 'split-half': halves of the N oracles. */
-  method: 'disjoint-groups' | 'split-half';
+  method: z.enum(['disjoint-groups', 'split-half']),
   /** Models per side in the floor's KLoM. */
-  n: number;
-  klom: Record<SplitKey, KlomSummary>;
+  n: z.int().min(1),
+  klom: splitRecord(klomSummary),
   /** The challenge score of the independent oracle group against the oracles: the best a method can expect at this N. */
-  epsilon?: { forgetScore: number; finalScore: number };
-}
+  epsilon: epsilon.optional(),
+});
 
-export interface AttributionResult {
-  estimator: 'datamodels' | 'trak';
+const attributionSchema = z.object({
+  estimator: z.enum(['datamodels', 'trak']),
   /** Models the estimator used (subset models, or TRAK's ensemble). */
-  models: number;
+  models: z.int().min(0),
   /** Pearson correlation of DM-Direct's predicted margins with the oracles' mean margins, per split. */
-  quality: Record<SplitKey, number>;
+  quality: splitRecord(num),
   /** Mean over originals of DM-Direct's predicted margin, per example (for the scatter plot). */
-  predictedMargins: number[];
+  predictedMargins: z.array(num),
   /** Mean oracle margin per example. */
-  oracleMeanMargins: number[];
+  oracleMeanMargins: z.array(num),
   /** Examples processed building it (training the subset models), and wall seconds. */
-  examplesProcessed: number;
-  seconds: number;
-}
+  examplesProcessed: num,
+  seconds: num,
+});
 
-export interface RequestResult {
+const requestShape = {
   /** Which deletion request (0-based); metrics are after requests 0..request. */
-  request: number;
-  splits: Splits;
+  request: z.int().min(0),
+  splits: z.object({ forget: ids, retain: ids, validation: ids }),
   /** original, oracle, then one group per method in spec order. */
-  groups: Record<string, GroupResult>;
-  noiseFloor: NoiseFloor;
-  attribution?: AttributionResult;
+  groups: z.record(z.string(), groupSchema),
+  noiseFloor: noiseFloorSchema,
+  attribution: attributionSchema.optional(),
   /** Training one oracle: examples processed and seconds (the cost axis' 1.0). */
-  retrainCost: { examplesProcessed: number; seconds: number };
-}
+  retrainCost: z.object({ examplesProcessed: num, seconds: num }),
+};
 
-export interface ExperimentResult extends RequestResult {
-  format: typeof RESULT_FORMAT;
-  spec: ExperimentSpec;
-  specHash: string;
-  environment: Environment;
-  createdAt: string;
-  /** Scale note shown next to every number, e.g. "N = 4 seeds, reduced-scale proxy of the paper's N = 100". */
-  scale: string;
+export const requestResultSchema = z.looseObject(requestShape);
+
+const environmentSchema = z.object({
+  backend: z.string(),
+  /** The WebGPU adapter or WebGL renderer, when one runs. */
+  adapter: z.string().optional(),
+  tfjsVersion: z.string(),
+  appVersion: z.string(),
+  userAgent: z.string().optional(),
+  datasetId: z.string(),
+  datasetName: z.string(),
+});
+
+/** The file format; `spec` is checked by parseSpec (with migrations), not here. */
+export const resultSchema = z.looseObject({
+  format: z.literal(RESULT_FORMAT),
+  spec: z.unknown(),
+  specHash: z.string().regex(/^[0-9a-f]{64}$/),
+  environment: environmentSchema,
+  createdAt: z.string(),
+  /** Scale note shown next to every number, e.g. "N = 4 seeds per side (reduced-scale proxy of the paper's N = 100), …". */
+  scale: z.string(),
+  ...requestShape,
   /** Earlier requests of a continual spec (the top level holds the last one). */
-  earlierRequests: RequestResult[];
-  timing: { seconds: number; modelsTrained: number; cacheHits: number };
+  earlierRequests: z.array(requestResultSchema),
+  timing: z.object({ seconds: num, modelsTrained: z.int().min(0), cacheHits: z.int().min(0) }),
   /** Things the user should know about the run (e.g. the model cache was full, so nothing was kept). */
-  notes: string[];
+  notes: z.array(z.string()),
+});
+
+export type Environment = z.output<typeof environmentSchema>;
+export type Splits = z.output<typeof requestShape.splits>;
+export type GroupResult = z.output<typeof groupSchema>;
+export type MethodCost = z.output<typeof costSchema>;
+export type NoiseFloor = z.output<typeof noiseFloorSchema>;
+export type AttributionResult = z.output<typeof attributionSchema>;
+export type RequestResult = z.output<typeof requestResultSchema>;
+export type ExperimentResult = z.output<typeof resultSchema> & { spec: ExperimentSpec };
+
+/** A scale note to show next to every number. */
+export function scaleNote(spec: ExperimentSpec): string {
+  const arch = spec.model.arch === 'tiny-cnn' ? 'tiny CNN' : `ResNet-9 ×${spec.model.width}`;
+  return `N = ${spec.n} seeds per side (reduced-scale proxy of the paper's N = 100), ${arch}, |S| = ${spec.dataset.trainSize}`;
 }

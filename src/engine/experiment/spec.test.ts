@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { METHOD_NAMES, methodMeta } from '../unlearn/catalog';
 import {
   DEFAULT_SPEC,
-  METHOD_INFO,
-  METHOD_NAMES,
   PRESETS,
   SpecError,
   canonicalJson,
+  migrateSpec,
   parseSpec,
   safeParseSpec,
   specHash,
@@ -70,7 +70,7 @@ describe('parseSpec: defaults', () => {
     expect(params.salun).toMatchObject({ maskFraction: 0.5 });
     expect(params.iau).toEqual({ lr: 1e-3 });
     expect(params['do-nothing']).toEqual({});
-    for (const name of METHOD_NAMES) expect(METHOD_INFO[name].source.length).toBeGreaterThan(5);
+    for (const name of METHOD_NAMES) expect(methodMeta(name).source.length).toBeGreaterThan(5);
   });
 
   it('fills the defaults of the other variants', () => {
@@ -248,5 +248,20 @@ describe('presets', () => {
     const copy = parseSpec(DEFAULT_SPEC);
     copy.recipe.epochs = 3;
     expect(DEFAULT_SPEC.recipe.epochs).not.toBe(3);
+  });
+});
+
+describe('migrateSpec', () => {
+  it('runs the migration chain from an older version', () => {
+    const migrations = {
+      1: (s: Record<string, unknown>) => ({ ...s, renamed: s.old, old: undefined }),
+      2: (s: Record<string, unknown>) => ({ ...s, added: true }),
+    };
+    const { spec, from } = migrateSpec({ v: 1, old: 5 }, migrations, 3);
+    expect(from).toBe(1);
+    expect(spec).toEqual({ v: 3, renamed: 5, old: undefined, added: true });
+  });
+  it('leaves the current version alone', () => {
+    expect(migrateSpec({ v: 1 })).toEqual({ spec: { v: 1 } });
   });
 });

@@ -34,6 +34,8 @@
  * a threshold. Where every threshold is discarded (two constant, equal sides; or N = 1 with equal values) the
  * challenge's code fails an assertion; we return ε = 0 (no threshold separates them at all).
  */
+import { pick, type SplitIds, type SplitKey } from './splits';
+
 export const CHALLENGE_DELTA = 1e-5;
 export const EPSILON_CAP = 50;
 const THRESHOLDS_PER_UNIT = 100;
@@ -239,4 +241,23 @@ function mean(v: number | ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i];
   return s / v.length;
+}
+
+/** The challenge score of a group against the oracles: ε on the forget split; retain and validation accuracy ratios. */
+export function epsilonScore(
+  margins: ArrayLike<number>[],
+  accuracy: Record<SplitKey, number>,
+  oracleMargins: ArrayLike<number>[],
+  oracleAccuracy: Record<SplitKey, number>,
+  splits: SplitIds,
+): { forgetScore: number; finalScore: number } {
+  const score = challengeScore({
+    unlearnedForget: margins.map((row) => pick(row, splits.forget)),
+    oracleForget: oracleMargins.map((row) => pick(row, splits.forget)),
+    unlearnedRetainAccuracy: accuracy.retain,
+    oracleRetainAccuracy: oracleAccuracy.retain,
+    unlearnedTestAccuracy: accuracy.validation,
+    oracleTestAccuracy: oracleAccuracy.validation,
+  });
+  return { forgetScore: score.forgetScore, finalScore: score.finalScore };
 }

@@ -7,6 +7,8 @@
  * last bin, as in numpy.histogram. The upper bound is ln(1e5) ≈ 11.51 (all unlearned mass in a bin
  * without any oracle mass).
  */
+import { pick, type SplitIds, type SplitKey } from './splits';
+
 export const KLOM_BINS = 20;
 export const KLOM_CLIP = 100;
 export const KLOM_Q_FLOOR = 1e-5;
@@ -82,4 +84,27 @@ export function summariseKlom(values: ArrayLike<number>): KlomSummary {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i];
   return { p95: percentile(values, 95), p99: percentile(values, 99), mean: sum / values.length, count: values.length };
+}
+
+/** KLoM per example summarised on each split. */
+export function klomBySplit(perExample: ArrayLike<number>, splits: SplitIds): Record<SplitKey, KlomSummary> {
+  return {
+    forget: summariseKlom(pick(perExample, splits.forget)),
+    retain: summariseKlom(pick(perExample, splits.retain)),
+    validation: summariseKlom(pick(perExample, splits.validation)),
+  };
+}
+
+/** Replaces NaN margins (a diverged model) by the worst clipped margin, in place; returns how many there were. */
+export function sanitiseMargins(margins: Float32Array[]): number {
+  let count = 0;
+  for (const row of margins) {
+    for (let j = 0; j < row.length; j++) {
+      if (Number.isNaN(row[j])) {
+        row[j] = -KLOM_CLIP;
+        count++;
+      }
+    }
+  }
+  return count;
 }

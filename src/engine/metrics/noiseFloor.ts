@@ -1,7 +1,7 @@
 /**
  * KLoM's noise floor: the KLoM that retraining itself scores at this N. With small N the margin histograms
  * are sparse, so even two independent groups of oracles have KLoM > 0; a method at the floor is
- * indistinguishable from retraining at this N (shared/docs/unlearning.md, "Margin and KLoM").
+ * indistinguishable from retraining at this N.
  *
  * - 'disjoint-groups': KLoM(groupA ‖ groupB) between two disjoint groups of oracles. Rows are [model][example];
  *   groupA plays the unlearned side. The groups should have the same size N as the experiment's groups;

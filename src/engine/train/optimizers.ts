@@ -24,7 +24,7 @@ export type GradientMasks = ReadonlyMap<string, tf.Tensor>;
  *   g ← m ⊙ (g + wd·θ)
  * so a masked-out weight's velocity stays exactly 0 and the weight stays bit-identical to its start.
  * (SalUn's PyTorch code masks `param.grad` before `optimizer.step()`, which then adds weight decay to
- * every weight; the playground keeps masked-out weights at θ0, as unlearning.md specifies.)
+ * every weight; the playground keeps masked-out weights at θ0, which is what a saliency mask means.)
  */
 export class SgdMomentum implements Optimizer {
   private readonly velocity = new Map<string, tf.Variable>();

@@ -9,3 +9,14 @@ export function triangularLr(progress: number, epochs: number, peakLr: number, p
   if (progress >= epochs) return 0;
   return (peakLr * (epochs - progress)) / (epochs - peak);
 }
+
+/** Optimisation steps of one epoch over `examples` points: the last partial batch is dropped, and a tiny set still gets one step. */
+export function stepsPerEpoch(examples: number, batchSize: number): number {
+  return Math.max(1, Math.floor(examples / Math.min(batchSize, examples)));
+}
+
+/** Examples processed training one model on `count` points (the last partial batch of each epoch is dropped). */
+export function trainingExamples(count: number, epochs: number, batchSize: number): number {
+  const b = Math.min(batchSize, count);
+  return epochs * stepsPerEpoch(count, b) * b;
+}

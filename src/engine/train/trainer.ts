@@ -5,7 +5,7 @@ import { PIXELS_PER_IMAGE, type ImageSet } from '../data/types';
 import type { Model } from '../models/model';
 import { createRng, shuffleInPlace } from '../rng';
 import { SgdMomentum } from './optimizers';
-import { triangularLr } from './schedule';
+import { stepsPerEpoch, triangularLr } from './schedule';
 
 /** The paper's recipe shape (SGD + momentum, triangular LR, weight decay), scaled to the browser. */
 export interface TrainRecipe {
@@ -56,9 +56,6 @@ export interface TrainSummary {
 }
 
 /** Number of optimisation steps: the last partial batch of each epoch is dropped (fixed shapes). */
-export function stepsPerEpoch(examples: number, batchSize: number): number {
-  return Math.max(1, Math.floor(examples / Math.min(batchSize, examples)));
-}
 
 /**
  * Mean softmax cross-entropy over the batch, with the closed-form gradient (softmax − onehot)·dy/B for the logits

@@ -17,7 +17,7 @@ import { PIXELS_PER_IMAGE, type ImageSet } from '../data/types';
 import type { Model } from '../models/model';
 import { shuffleInPlace, type Rng } from '../rng';
 import { SgdMomentum, type GradientMasks, type Gradients, type Optimizer } from '../train/optimizers';
-import { stepsPerEpoch } from '../train/trainer';
+import { stepsPerEpoch } from '../train/schedule';
 import { crossEntropy, weightedCrossEntropySum } from './losses';
 import type { UnlearnInputs, UnlearnOutcome } from './types';
 

@@ -1,20 +1,20 @@
 /**
- * Every unlearning method the runner can call, by name (shared/docs/unlearning.md, "Methods"). Retraining and
- * DM-Direct are not UnlearningMethods: the runner handles both (see types.ts).
+ * The tfjs implementation of every method in the catalog, by name. Retrain and DM-Direct are reference groups
+ * the runner assembles itself (their meta says `reference`), so they have no entry here.
  */
-import type { MethodName } from '../experiment/spec';
-import { doNothing } from './doNothing';
-import { fineTune } from './fineTune';
-import { gradientAscent } from './gradientAscent';
-import { iau } from './iau';
-import { datamodelMatching, oracleMatching } from './matching';
-import { neggradPlus } from './neggradPlus';
-import { randomLabels } from './randomLabels';
-import { salun } from './salun';
-import { scrub } from './scrub';
+import type { UnlearnMethodName } from './catalog';
+import { datamodelMatching } from './methods/dmm';
+import { doNothing } from './methods/doNothing';
+import { fineTune } from './methods/fineTune';
+import { gradientAscent } from './methods/gradientAscent';
+import { iau } from './methods/iau';
+import { l1Sparse } from './methods/l1Sparse';
+import { neggradPlus } from './methods/neggradPlus';
+import { oracleMatching } from './methods/oracleMatching';
+import { randomLabels } from './methods/randomLabels';
+import { salun } from './methods/salun';
+import { scrub } from './methods/scrub';
 import type { UnlearningMethod } from './types';
-
-export type UnlearnMethodName = Exclude<MethodName, 'retrain' | 'dm-direct'>;
 
 export const METHODS: { [M in UnlearnMethodName]: UnlearningMethod<M> } = {
   'do-nothing': doNothing,
@@ -27,6 +27,8 @@ export const METHODS: { [M in UnlearnMethodName]: UnlearningMethod<M> } = {
   'random-labels': randomLabels,
   salun,
   iau,
+  'l1-sparse': l1Sparse,
 };
 
+export type { UnlearnMethodName } from './catalog';
 export type { UnlearnInputs, UnlearnOutcome, UnlearnProgress, UnlearningMethod } from './types';

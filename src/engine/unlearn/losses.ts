@@ -1,4 +1,4 @@
-/** Loss functions of the unlearning methods (shared/docs/unlearning.md, "Methods"). Call inside tf.tidy. */
+/** Loss functions of the unlearning methods. Call inside tf.tidy. */
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../data/types';
 import { softmaxCrossEntropy } from '../train/trainer';

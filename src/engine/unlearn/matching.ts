@@ -4,17 +4,16 @@
  * z(θ0) − Σ_F β) over F repeated `forgetRepeat` times ∪ a random sample of R of size
  * min(|R|, round(retainMultiplier·|F|)), the sample drawn once per run. Adam, lr × lrDecay after each epoch,
  * reshuffled every epoch, model in training mode (batch statistics), as the authors' code.
- * OM's `oracles` (K) is the runner's business (how many oracles it averages), not the method's.
+ * OM's `oracles` (K) is the runner's business (how many oracles it averages), not the method's; each method's
+ * file (methods/dmm.ts, methods/oracleMatching.ts) only names its targets.
  */
-import type { MethodParams } from '../experiment/spec';
 import { NUM_CLASSES } from '../data/types';
 import { Adam } from '../train/optimizers';
 import { createRng } from '../rng';
 import { passSteps, runMethod, shuffled } from './common';
 import { logitMse, targetRows } from './losses';
-import type { UnlearnInputs, UnlearnOutcome, UnlearningMethod } from './types';
-
-type MatchingParams = MethodParams<'dmm'>;
+import type { MatchingParams } from './matchingParams';
+import type { UnlearnInputs, UnlearnOutcome } from './types';
 
 /** F × forgetRepeat followed by the retain sample (indices into the set). */
 export function matchingSet(forget: Int32Array, retain: Int32Array, params: MatchingParams, seed: number): Int32Array {
@@ -26,7 +25,7 @@ export function matchingSet(forget: Int32Array, retain: Int32Array, params: Matc
   return out;
 }
 
-async function matching(
+export async function matching(
   inputs: Omit<UnlearnInputs, 'params'> & { params: MatchingParams },
   name: string,
 ): Promise<UnlearnOutcome> {
@@ -56,6 +55,3 @@ async function matching(
     },
   );
 }
-
-export const oracleMatching: UnlearningMethod<'oracle-matching'> = (inputs) => matching(inputs, 'Oracle Matching');
-export const datamodelMatching: UnlearningMethod<'dmm'> = (inputs) => matching(inputs, 'DMM');

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, RunControl } from '../control';
 import { fillBatch, toInputTensor } from '../data/batches';
 import { NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/types';
-import { parseSpec, type MethodParams } from '../experiment/spec';
+import { parseSpec } from '../experiment/spec';
 import { createModel, exportWeights, importWeights, type Model } from '../models/model';
 import type { WeightsData } from '../models/params';
 import { createRng } from '../rng';
@@ -11,12 +11,13 @@ import { syntheticImageSet } from '../testing/synthetic';
 import { useWasmBackend } from '../testing/wasmBackend';
 import { evaluateModel } from '../train/evaluate';
 import { trainModel } from '../train/trainer';
+import { methodMeta, type MethodParams } from './catalog';
 import { METHODS, type UnlearnMethodName } from './index';
 import { crossEntropy } from './losses';
 import { matchingSet } from './matching';
-import { randomLabelEpoch } from './randomLabels';
-import { scrubLr } from './scrub';
-import { topMasks } from './salun';
+import { randomLabelEpoch } from './methods/randomLabels';
+import { scrubLr } from './methods/scrub';
+import { topMasks } from './methods/salun';
 import type { UnlearnInputs, UnlearnProgress } from './types';
 
 // A tiny world: 80 synthetic images, F = 8 of them (mixed classes), R = the other 72, a tiny CNN briefly trained on all.
@@ -79,6 +80,8 @@ const CASES: { [M in Exclude<UnlearnMethodName, 'do-nothing'>]: Case } = {
   salun: { params: { epochs: 1, batchSize: 16, lr: 1e-2 }, steps: 5, examples: 88 },
   // One step; the gradient over all 80 examples.
   iau: { params: {}, steps: 1, examples: 80 },
+  // ⌊72/16⌋ = 4 steps on R; a larger α so the ℓ1 term moves weights visibly in 4 steps.
+  'l1-sparse': { params: { epochs: 1, batchSize: 16, lr: 1e-2, alpha: 1e-3 }, steps: 4, examples: 64 },
 };
 
 function inputsFor<M extends UnlearnMethodName>(method: M, model: Model, extra: Partial<UnlearnInputs<M>> = {}): UnlearnInputs<M> {
@@ -118,6 +121,8 @@ describe('every method', () => {
       const outcome = await METHODS[method](inputsFor(method, model, { onProgress: (p) => events.push(p) }) as never);
       expect(tf.memory().numTensors).toBe(before);
       expect(outcome).toEqual({ steps: expected.steps, examplesProcessed: expected.examples });
+      // The planner's cost comes from the catalog: it must count what the implementation does.
+      expect(methodMeta(method).examples(paramsOf(method, expected.params), forget.length, retain.length)).toBe(expected.examples);
       expect(events.length).toBeGreaterThan(0);
       const last = events[events.length - 1];
       expect(last.step).toBe(last.totalSteps);
@@ -326,5 +331,23 @@ describe('method specifics', () => {
     const trainable = model.trainable.length;
     expect(flat(after.slice(trainable))).toEqual(flat(theta0.slice(trainable)));
     model.dispose();
+  });
+});
+
+describe('l1-sparse', () => {
+  const run = async (method: 'fine-tune' | 'l1-sparse', params: Record<string, unknown>) => {
+    const model = freshModel();
+    await METHODS[method]({ model, set, forget, retain, params: paramsOf(method, params), seed: 7 } as never);
+    const weights = (await exportWeights(model)).slice(0, model.trainable.length);
+    model.dispose();
+    return weights;
+  };
+  const l1Norm = (weights: WeightsData[]) => weights.reduce((t, w) => t + w.values.reduce((a, v) => a + Math.abs(v), 0), 0);
+
+  it('is fine-tuning when α = 0, and ends with a smaller ‖θ‖₁ than fine-tuning when α > 0', async () => {
+    const recipe = { epochs: 1, batchSize: 16, lr: 1e-2 };
+    const fineTuned = await run('fine-tune', recipe);
+    expect(flat(await run('l1-sparse', { ...recipe, alpha: 0 }))).toEqual(flat(fineTuned));
+    expect(l1Norm(await run('l1-sparse', { ...recipe, alpha: 1e-2 }))).toBeLessThan(l1Norm(fineTuned));
   });
 });

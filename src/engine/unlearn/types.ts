@@ -1,5 +1,5 @@
 /**
- * The one interface every unlearning method implements (see shared/docs/unlearning.md, "Methods").
+ * The one interface every unlearning method implements.
  *
  * A method receives a copy of the original model θ0 and changes it in place into θu. It never sees the
  * oracles' weights; Oracle Matching gets the oracles' mean logits as `targets`, DMM gets DM-Direct's
@@ -10,7 +10,7 @@
 import type { RunControl } from '../control';
 import type { ImageSet } from '../data/types';
 import type { Model } from '../models/model';
-import type { MethodName, MethodParams } from '../experiment/spec';
+import type { MethodName, MethodParams } from './catalog';
 
 export interface UnlearnProgress {
   step: number;

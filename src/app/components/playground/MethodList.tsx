@@ -1,6 +1,8 @@
 import { useEffect, useId, useState } from 'react';
-import { METHOD_INFO, METRIC_NAMES, type MethodName, type MethodSpec, type MetricName } from '../../../engine/experiment/spec';
-import { errorUnder, METHOD_ORDER, PARAM_INFO, paramsEdited, type Draft } from '../../lib/specEdit';
+import { METRIC_NAMES, type MethodSpec, type MetricName } from '../../../engine/experiment/spec';
+import { METHOD_CATALOG, methodMeta, type MethodName } from '../../../engine/unlearn/catalog';
+import type { ParamInfo } from '../../../engine/unlearn/methodMeta';
+import { errorUnder, paramsEdited, type Draft } from '../../lib/specEdit';
 import { describedBy, FieldNotes, NumberField } from '../Fields';
 import { InfoTip } from '../InfoTip';
 
@@ -13,14 +15,6 @@ interface Props {
   onRemove: (index: number) => void;
   onReset: (index: number) => void;
 }
-
-const METHOD_TIPS: Partial<Record<MethodName, string>> = {
-  dmm: 'Datamodel Matching: fine-tune θ0 with MSE on logits towards DM-Direct’s predicted oracle logits t_j = z_j(θ0) − Σ_{i∈F} β[i, j, :], over F (repeated) and a sample of R.',
-  'dm-direct': 'DM-Direct: no training; the predicted oracle logits ẑ_j = z_j(θ0) − Σ_{i∈F} β[i, j, :].',
-  'oracle-matching': 'Oracle Matching: fine-tune θ0 towards the mean logits of K real oracles. It needs oracles, so it is an idealised upper bound.',
-  retrain: 'Retrain: an independent group of oracles; its KLoM is the noise floor.',
-  'do-nothing': 'Do nothing: θu = θ0, the upper reference.',
-};
 
 const METRIC_LABELS: Record<MetricName, string> = {
   klom: 'KLoM',
@@ -59,8 +53,7 @@ function ListField(p: { label: string; value: number[]; hint?: string; error?: s
 const parseList = (t: string) => t.split(/[\s,]+/).filter(Boolean).map(Number);
 const sameList = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-function ParamField({ name, value, error, disabled, onChange }: { name: string; value: unknown; error?: string; disabled: boolean; onChange: (v: unknown) => void }) {
-  const info = PARAM_INFO[name] ?? { label: name };
+function ParamField({ info, value, error, disabled, onChange }: { info: ParamInfo; value: unknown; error?: string; disabled: boolean; onChange: (v: unknown) => void }) {
   if (Array.isArray(value)) {
     return <ListField label={info.label} value={value as number[]} hint={info.hint} error={error} disabled={disabled} onChange={onChange} />;
   }
@@ -68,7 +61,7 @@ function ParamField({ name, value, error, disabled, onChange }: { name: string; 
 }
 
 function MethodCard({ m, index, errors, disabled, onChange, onRemove, onReset }: { m: MethodSpec; index: number } & Omit<Props, 'draft' | 'onAdd' | 'onRemove' | 'onReset'> & { onRemove: () => void; onReset: () => void }) {
-  const info = METHOD_INFO[m.method];
+  const info = methodMeta(m.method);
   const params = Object.entries(m.params as Record<string, unknown>);
   const edited = paramsEdited(m);
   const problem = errorUnder(errors, `methods[${index}]`);
@@ -77,9 +70,9 @@ function MethodCard({ m, index, errors, disabled, onChange, onRemove, onReset }:
       <div className="method-head">
         <strong>{info.label}</strong>
         {m.id !== m.method && <code>{m.id}</code>}
-        {METHOD_TIPS[m.method] && <InfoTip label={info.label}>{METHOD_TIPS[m.method]}</InfoTip>}
-        {info.usesAttribution && <span className="tag">uses attribution</span>}
-        {info.usesOracles && <span className="tag">needs oracles</span>}
+        {info.tip && <InfoTip label={info.label}>{info.tip}</InfoTip>}
+        {info.needs?.attribution && <span className="tag">uses attribution</span>}
+        {info.needs?.targets === 'oracle-mean' && <span className="tag">needs oracles</span>}
         {edited && <span className="tag edited">edited</span>}
         <button type="button" className="small" onClick={onRemove} disabled={disabled} aria-label={`Remove ${info.label}${m.id !== m.method ? ` (${m.id})` : ''}`}>
           Remove
@@ -93,7 +86,7 @@ function MethodCard({ m, index, errors, disabled, onChange, onRemove, onReset }:
             {params.map(([name, value]) => (
               <ParamField
                 key={name}
-                name={name}
+                info={info.paramInfo[name] ?? { label: name }}
                 value={value}
                 disabled={disabled}
                 error={errors[`methods[${index}].params.${name}`] ?? Object.entries(errors).find(([k]) => k.startsWith(`methods[${index}].params.${name}[`))?.[1]}
@@ -135,9 +128,9 @@ export function MethodList(p: Props) {
         <label className="field inline">
           <span>Add a method</span>
           <select value={toAdd} disabled={p.disabled} onChange={(e) => setToAdd(e.currentTarget.value as MethodName)}>
-            {METHOD_ORDER.map((m) => (
-              <option key={m} value={m}>
-                {METHOD_INFO[m].label}
+            {METHOD_CATALOG.map((m) => (
+              <option key={m.name} value={m.name}>
+                {m.label}
               </option>
             ))}
           </select>

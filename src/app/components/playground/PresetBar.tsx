@@ -1,5 +1,4 @@
 import { PRESETS, type PresetId } from '../../../engine/experiment/spec';
-import { PRESET_LABELS } from '../../lib/specEdit';
 
 /** Whole-experiment presets: one click sets every control. */
 export function PresetBar({ current, disabled, onPick }: { current?: PresetId; disabled: boolean; onPick: (id: PresetId) => void }) {
@@ -15,7 +14,7 @@ export function PresetBar({ current, disabled, onPick }: { current?: PresetId; d
           onClick={() => onPick(p.id)}
           title={p.description}
         >
-          <strong>{PRESET_LABELS[p.id]}</strong>
+          <strong>{p.name}</strong>
           <span>{p.description}</span>
         </button>
       ))}

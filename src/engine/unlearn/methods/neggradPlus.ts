@@ -1,6 +1,6 @@
-import { createRng } from '../rng';
-import { ascentLoss, descentLoss, passSteps, runMethod, sgd, shuffled } from './common';
-import type { UnlearningMethod } from './types';
+import { createRng } from '../../rng';
+import { ascentLoss, descentLoss, passSteps, runMethod, sgd, shuffled } from '../common';
+import type { UnlearningMethod } from '../types';
 
 /**
  * NegGrad+ / ascent–descent (data-unlearning-bench's `ascent_descent`): each epoch, a gradient-ascent pass over F

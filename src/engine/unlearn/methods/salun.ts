@@ -9,11 +9,11 @@
  * keep being updated by the training-mode passes in both.)
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NamedVariable } from '../models/params';
-import { SgdMomentum, type Gradients } from '../train/optimizers';
-import { accumulationBatches, checkSets, UnlearnRun } from './common';
+import type { NamedVariable } from '../../models/params';
+import { SgdMomentum, type Gradients } from '../../train/optimizers';
+import { accumulationBatches, checkSets, UnlearnRun } from '../common';
 import { randomLabelEpochs, randomLabelSteps } from './randomLabels';
-import type { UnlearningMethod } from './types';
+import type { UnlearningMethod } from '../types';
 
 /**
  * 0/1 masks (keyed by variable name) keeping the `keep` largest |g| over all of `params` together. Disposes

@@ -1,6 +1,6 @@
-import { createRng } from '../rng';
-import { descentLoss, passSteps, runMethod, sgd, shuffled } from './common';
-import type { UnlearningMethod } from './types';
+import { createRng } from '../../rng';
+import { descentLoss, passSteps, runMethod, sgd, shuffled } from '../common';
+import type { UnlearningMethod } from '../types';
 
 /** Fine-tune on retain ("GD"): CE on R (training mode), SGD with momentum and weight decay, constant lr. */
 export const fineTune: UnlearningMethod<'fine-tune'> = (inputs) => {

@@ -8,11 +8,11 @@
  * `adjust_learning_rate`: 0-based epoch e runs at lr·rate^#{d ∈ lrDecayEpochs : e ≥ d}).
  */
 import * as tf from '@tensorflow/tfjs';
-import { cloneModel } from '../models/model';
-import { createRng } from '../rng';
-import { passSteps, runMethod, sgd, shuffled } from './common';
-import { crossEntropy, distillKl } from './losses';
-import type { UnlearningMethod } from './types';
+import { cloneModel } from '../../models/model';
+import { createRng } from '../../rng';
+import { passSteps, runMethod, sgd, shuffled } from '../common';
+import { crossEntropy, distillKl } from '../losses';
+import type { UnlearningMethod } from '../types';
 
 /** SCRUB's learning rate in 0-based epoch `epoch`. */
 export function scrubLr(p: { lr: number; lrDecayEpochs: readonly number[]; lrDecayRate: number }, epoch: number): number {

@@ -1,6 +1,6 @@
-import { createRng } from '../rng';
-import { ascentLoss, passSteps, runMethod, sgd, shuffled } from './common';
-import type { UnlearningMethod } from './types';
+import { createRng } from '../../rng';
+import { ascentLoss, passSteps, runMethod, sgd, shuffled } from '../common';
+import type { UnlearningMethod } from '../types';
 
 /** Gradient ascent: minimise −CE on F (training mode), SGD with momentum and weight decay, constant lr. */
 export const gradientAscent: UnlearningMethod<'gradient-ascent'> = (inputs) => {

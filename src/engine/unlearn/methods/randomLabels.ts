@@ -2,14 +2,14 @@
  * Random labels (the SalUn repository's RL baseline): each epoch, F with fresh random WRONG labels (uniform
  * over the 9 other classes) and R with its true labels, concatenated and shuffled into one loader (SalUn's
  * `ConcatDataset` + shuffled `DataLoader`), CE in training mode, SGD with momentum and weight decay, constant lr.
- * SalUn's code draws from all 10 classes (a label may stay right); unlearning.md asks for wrong labels.
+ * SalUn's code draws from all 10 classes (a label may stay right); a random label that may equal the true one only dilutes forgetting, so the playground draws wrong labels.
  */
-import type { ImageSet } from '../data/types';
-import { NUM_CLASSES } from '../data/types';
-import type { Optimizer } from '../train/optimizers';
-import { createRng, permutation, type Rng } from '../rng';
-import { descentLoss, passSteps, runMethod, sgd, type UnlearnRun } from './common';
-import type { UnlearnInputs, UnlearningMethod } from './types';
+import type { ImageSet } from '../../data/types';
+import { NUM_CLASSES } from '../../data/types';
+import type { Optimizer } from '../../train/optimizers';
+import { createRng, permutation, type Rng } from '../../rng';
+import { descentLoss, passSteps, runMethod, sgd, type UnlearnRun } from '../common';
+import type { UnlearnInputs, UnlearningMethod } from '../types';
 
 /** One epoch's data: (index, label) pairs of F (random wrong labels) ∪ R (true labels), shuffled together. */
 export function randomLabelEpoch(

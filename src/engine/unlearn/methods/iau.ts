@@ -8,9 +8,9 @@
  * the sum is exactly the full-batch gradient, and no running statistic moves. (The authors' small CNN has no
  * batch norm, so training mode made no difference there.) Rows: R with weight 1/|R|, F with −1/|F|.
  */
-import { Adam } from '../train/optimizers';
-import { accumulationBatches, checkSets, UnlearnRun } from './common';
-import type { UnlearningMethod } from './types';
+import { Adam } from '../../train/optimizers';
+import { accumulationBatches, checkSets, UnlearnRun } from '../common';
+import type { UnlearningMethod } from '../types';
 
 const IAU_BATCH = 256;
 

@@ -1,0 +1,106 @@
+/**
+ * The run context: everything a phase of the runner reads (spec, plan, dataset, cache, control, progress) and
+ * the few things phases add to (counters, notes). Phases are top-level functions that take it explicitly.
+ *
+ * Seeds: every model's seed derives from spec.seed and its role (`original-k`, `oracle-r-k`, `subset-m`,
+ * `method-<id>-r-k`, from the plan), so a model does not change when other parts of the spec do.
+ */
+import type { RunControl } from '../../control';
+import { NUM_CLASSES, type CifarDataset } from '../../data/types';
+import type { ModelCache } from '../../cache/types';
+import type { Model } from '../../models/model';
+import { createRng } from '../../rng';
+import { evaluateModel } from '../../train/evaluate';
+import { planExperiment, type ExperimentPlan } from '../plan';
+import { Progress, type ExperimentProgress } from '../progress';
+import type { Environment, RequestResult } from '../result';
+import type { ExperimentSpec } from '../spec';
+
+/** Bump when a change to training, evaluation or a method makes previously cached models wrong. */
+export const ENGINE_CACHE_VERSION = 1;
+
+export interface RunnerOptions {
+  dataset: CifarDataset;
+  cache: ModelCache;
+  environment: Omit<Environment, 'datasetId' | 'datasetName'>;
+  control?: RunControl;
+  onProgress?: (p: ExperimentProgress) => void;
+  /** A request's result so far: after its oracles and after each method (the last one equals the request's result). */
+  onPartialResult?: (r: RequestResult) => void;
+}
+
+export interface RunContext {
+  readonly spec: ExperimentSpec;
+  readonly options: RunnerOptions;
+  readonly ds: CifarDataset;
+  readonly cache: ModelCache;
+  readonly control?: RunControl;
+  /** The plan with estimated forget sizes; resolveRequests replaces it once the forget sets are known. */
+  plan: ExperimentPlan;
+  readonly progress: Progress;
+  /** Training indices of S and validation indices of V; examples are S then V. */
+  readonly sIdx: Int32Array;
+  readonly vIdx: Int32Array;
+  readonly points: number;
+  /** Labels of every example. */
+  readonly labels: Uint8Array;
+  readonly environment: Environment;
+  readonly started: number;
+  readonly counters: { modelsTrained: number; cacheHits: number };
+  readonly notes: string[];
+}
+
+const range = (from: number, to: number) => Int32Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+
+/** Checks the dataset holds what the spec asks for and lays out the examples. */
+export function createRunContext(spec: ExperimentSpec, options: RunnerOptions): RunContext {
+  const { dataset: ds } = options;
+  const s = spec.dataset.trainSize;
+  const v = spec.dataset.validationSize;
+  if (s > ds.train.count) throw new Error(`the spec trains on ${s} images but the loaded dataset "${ds.name}" has ${ds.train.count}`);
+  if (v > ds.validation.count) throw new Error(`the spec evaluates ${v} validation images but "${ds.name}" has ${ds.validation.count}`);
+  const labels = new Uint8Array(s + v);
+  labels.set(ds.train.labels.subarray(0, s), 0);
+  labels.set(ds.validation.labels.subarray(0, v), s);
+  const plan = planExperiment(spec);
+  return {
+    spec,
+    options,
+    ds,
+    cache: options.cache,
+    control: options.control,
+    plan,
+    progress: new Progress(plan, options.onProgress),
+    sIdx: range(0, s),
+    vIdx: range(0, v),
+    points: s + v,
+    labels,
+    environment: { ...options.environment, datasetId: ds.id, datasetName: ds.name },
+    started: performance.now(),
+    counters: { modelsTrained: 0, cacheHits: 0 },
+    notes: [],
+  };
+}
+
+export const seedFor = (spec: ExperimentSpec, role: string) => createRng(spec.seed).fork(role).nextUint32();
+
+export function addNote(ctx: RunContext, note: string): void {
+  if (!ctx.notes.includes(note)) ctx.notes.push(note);
+}
+
+/** A model's logits on every example (S then V), [points, 10]. */
+export async function evaluateAll(ctx: RunContext, model: Model): Promise<Float32Array> {
+  const train = await evaluateModel(model, ctx.ds.train, ctx.sIdx, { control: ctx.control });
+  const validation = await evaluateModel(model, ctx.ds.validation, ctx.vIdx, { control: ctx.control });
+  const logits = new Float32Array(ctx.points * NUM_CLASSES);
+  logits.set(train.logits, 0);
+  logits.set(validation.logits, ctx.sIdx.length * NUM_CLASSES);
+  return logits;
+}
+
+/** Targets are indexed by example; methods index them by position in the training split (the same for S). */
+export function expandTargets(ctx: RunContext, targets: Float32Array): Float32Array {
+  const out = new Float32Array(ctx.ds.train.count * NUM_CLASSES);
+  out.set(targets.subarray(0, ctx.sIdx.length * NUM_CLASSES));
+  return out;
+}

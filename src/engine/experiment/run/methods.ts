@@ -1,0 +1,155 @@
+/**
+ * One method's group for one request: N runs, one from each original (or from the method's state after the
+ * previous request), each cached by everything that determines it. Reference methods (Retrain, DM-Direct) are
+ * assembled from what the request already has; what a method needs (targets, attribution) comes from its
+ * catalog entry, so nothing here names a method.
+ */
+import { dmDirectLogits } from '../../attribution/datamodels';
+import { cacheKey } from '../../cache/key';
+import { NUM_CLASSES } from '../../data/types';
+import { createModel, exportWeights, importWeights } from '../../models/model';
+import type { WeightsData } from '../../models/params';
+import { methodMeta } from '../../unlearn/catalog';
+import { METHODS } from '../../unlearn';
+import type { MethodDefinition } from '../../unlearn/methodMeta';
+import type { PlannedPhase } from '../plan';
+import type { MethodSpec } from '../spec';
+import { ENGINE_CACHE_VERSION, evaluateAll, expandTargets, seedFor, type RunContext } from './context';
+import type { RequestInputs } from './request';
+
+/** A model a method run starts from: an original, or the method's result for the previous request. */
+interface ChainLink {
+  weights: WeightsData[];
+  logits: Float32Array;
+  key: string;
+}
+
+/** Per method id, per original k: the state after the previous request (continual unlearning). */
+export type MethodChains = Map<string, ChainLink[]>;
+
+export interface MethodGroupRun {
+  logits: Float32Array[];
+  /** Mean per model. */
+  cost: { seconds: number; examples: number };
+  usesAttribution: boolean;
+}
+
+export async function runMethodGroup(ctx: RunContext, m: MethodSpec, phase: PlannedPhase, req: RequestInputs): Promise<MethodGroupRun> {
+  const meta = methodMeta(m.method);
+  ctx.progress.begin(phase, meta.label);
+  const run = meta.reference ? referenceGroup(ctx, meta, req) : await unlearnGroup(ctx, m, meta, phase, req);
+  ctx.progress.end(phase);
+  return { ...run, usesAttribution: meta.needs?.attribution === true };
+}
+
+function referenceGroup(ctx: RunContext, meta: MethodDefinition, req: RequestInputs): Omit<MethodGroupRun, 'usesAttribution'> {
+  const n = ctx.spec.n;
+  if (meta.reference === 'independent-oracles') {
+    return { logits: req.oracleRuns.slice(n, 2 * n).map((o) => o.logits), cost: { seconds: req.retrainCost.seconds, examples: req.retrainCost.examplesProcessed } };
+  }
+  if (!req.predicted) throw new Error(`${meta.label} needs the attribution's predictions`);
+  return { logits: req.predicted, cost: { seconds: 0, examples: 0 } };
+}
+
+async function unlearnGroup(ctx: RunContext, m: MethodSpec, meta: MethodDefinition, phase: PlannedPhase, req: RequestInputs): Promise<Omit<MethodGroupRun, 'usesAttribution'>> {
+  const links = req.chains.get(m.id) ?? [];
+  let seconds = 0;
+  let examples = 0;
+  for (const [k, role] of phase.roles.entries()) {
+    const from: ChainLink = req.r === 0 ? { ...req.originals[k] } : links[k];
+    const targets = methodTargets(ctx, meta, m, from, req);
+    const run = await unlearnOne(ctx, m, phase, role, k, from, targets, req);
+    seconds += run.seconds;
+    examples += run.examples;
+    links[k] = run.link;
+  }
+  req.chains.set(m.id, links);
+  return { logits: links.map((l) => l.logits), cost: { seconds: seconds / ctx.spec.n, examples: examples / ctx.spec.n } };
+}
+
+/** The target logits a matching method fine-tunes towards, from what its catalog entry declares. */
+function methodTargets(ctx: RunContext, meta: MethodDefinition, m: MethodSpec, from: ChainLink, req: RequestInputs): Float32Array | undefined {
+  const kind = meta.needs?.targets;
+  if (kind === 'dm-direct') {
+    if (!req.attribution) throw new Error(`${meta.label} needs an attribution`);
+    return dmDirectLogits(from.logits, req.attribution.betaSum(req.step.request));
+  }
+  if (kind === 'oracle-mean') {
+    // The first K independent oracles of the request.
+    const count = meta.needs?.extraOracles?.(m.params, ctx.spec.n) ?? 0;
+    const oracles = req.oracleRuns.slice(ctx.spec.n, ctx.spec.n + count);
+    const meanLogits = new Float32Array(ctx.points * NUM_CLASSES);
+    for (const o of oracles) for (let t = 0; t < meanLogits.length; t++) meanLogits[t] += o.logits[t] / oracles.length;
+    return meanLogits;
+  }
+  return undefined;
+}
+
+/** One run of an unlearning method from `from`, or its cached result. */
+async function unlearnOne(
+  ctx: RunContext,
+  m: MethodSpec,
+  phase: PlannedPhase,
+  role: string,
+  k: number,
+  from: ChainLink,
+  targets: Float32Array | undefined,
+  req: RequestInputs,
+): Promise<{ link: ChainLink; seconds: number; examples: number }> {
+  const { spec, cache } = ctx;
+  const seed = seedFor(spec, role);
+  const key = await cacheKey({
+    kind: 'unlearned',
+    engine: ENGINE_CACHE_VERSION,
+    backend: ctx.options.environment.backend,
+    from: from.key,
+    method: m.method,
+    params: m.params,
+    request: req.step.request,
+    retain: req.retainIdx,
+    seed,
+    targets: targets ? await cacheKey({ targets }) : null,
+  });
+  const hit = await cache.get(key);
+  if (hit?.weights && hit.outputs.logits?.length === ctx.points * NUM_CLASSES) {
+    ctx.counters.cacheHits++;
+    const meta = hit.meta as { seconds: number; examplesProcessed: number };
+    ctx.progress.modelDone(phase, meta.examplesProcessed, true, meta.seconds);
+    return { link: { weights: hit.weights, logits: hit.outputs.logits, key }, seconds: meta.seconds, examples: meta.examplesProcessed };
+  }
+  const model = createModel(spec.model, 0);
+  let link: ChainLink;
+  let seconds: number;
+  let examples: number;
+  try {
+    importWeights(model, from.weights);
+    const t0 = performance.now();
+    const outcome = await METHODS[m.method as keyof typeof METHODS]({
+      model,
+      set: ctx.ds.train,
+      forget: req.step.request,
+      retain: req.retainIdx,
+      params: m.params as never,
+      targets: targets ? expandTargets(ctx, targets) : undefined,
+      seed,
+      control: ctx.control,
+      onProgress: (p) => ctx.progress.step(`${m.id} from original ${k + 1}: step ${p.step}/${p.totalSteps}`, p.step / Math.max(1, p.totalSteps)),
+    });
+    seconds = (performance.now() - t0) / 1000;
+    examples = outcome.examplesProcessed;
+    link = { logits: await evaluateAll(ctx, model), weights: await exportWeights(model), key };
+  } finally {
+    model.dispose();
+  }
+  await cache.put({
+    key,
+    kind: 'unlearned',
+    description: `${m.id} from original ${k + 1}, request ${req.r + 1}`,
+    weights: link.weights,
+    outputs: { logits: link.logits },
+    meta: { seconds, examplesProcessed: examples },
+    createdAt: new Date().toISOString(),
+  });
+  ctx.progress.modelDone(phase, examples, false, seconds);
+  return { link, seconds, examples };
+}

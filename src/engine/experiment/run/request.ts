@@ -1,0 +1,127 @@
+/**
+ * One deletion request: its splits, the oracles on R, the noise floor, the reference groups (original, oracle)
+ * and every method's group, each measured against the oracles as soon as it exists.
+ */
+import { dmDirectLogits, pearson } from '../../attribution/datamodels';
+import { meanAccuracy } from '../../metrics/groups';
+import { KLOM_CLIP, klomBySplit, sanitiseMargins } from '../../metrics/klom';
+import { marginsFromLogits } from '../../metrics/margins';
+import { noiseFloor } from '../../metrics/noiseFloor';
+import { mean, meanRows, pick, SPLIT_KEYS, type SplitKey } from '../../metrics/splits';
+import type { ForgetStep } from '../forgetSets';
+import { methodLabel, type RequestPlan } from '../plan';
+import type { AttributionResult, GroupResult, NoiseFloor, RequestResult, Splits } from '../result';
+import type { MethodName } from '../spec';
+import type { Attribution } from './attribution';
+import { seedFor, type RunContext } from './context';
+import { measureFloor, measureGroup, type MeasureInputs } from './groupMetrics';
+import { runMethodGroup, type MethodChains } from './methods';
+import { trainGroup, type Original, type TrainedModel } from './models';
+
+/** What a request's method groups may read besides the context. */
+export interface RequestInputs {
+  r: number;
+  plan: RequestPlan;
+  step: ForgetStep;
+  retainIdx: Int32Array;
+  originals: Original[];
+  /** The N oracles then the independent ones. */
+  oracleRuns: TrainedModel[];
+  attribution?: Attribution;
+  /** DM-Direct's predicted logits from each original (when there is an attribution). */
+  predicted?: Float32Array[];
+  retrainCost: RequestResult['retrainCost'];
+  chains: MethodChains;
+}
+
+export async function runRequest(ctx: RunContext, r: number, step: ForgetStep, originals: Original[], attribution: Attribution | undefined, chains: MethodChains): Promise<RequestResult> {
+  const { spec } = ctx;
+  const plan = ctx.plan.requests[r];
+  const forgotten = new Uint8Array(ctx.sIdx.length);
+  for (const i of step.cumulative) forgotten[i] = 1;
+  const retainIdx = Int32Array.from(ctx.sIdx.filter((i) => !forgotten[i]));
+  const splits: Splits = {
+    forget: Array.from(step.cumulative),
+    retain: Array.from(retainIdx),
+    validation: Array.from(ctx.vIdx, (j) => ctx.sIdx.length + j),
+  };
+  const oracleRuns = await trainGroup(ctx, plan.oracles, () => retainIdx, false);
+  const oracleMargins = oracleRuns.slice(0, spec.n).map((o) => marginsFromLogits(o.logits, ctx.labels));
+  const independent = oracleRuns.slice(spec.n).map((o) => marginsFromLogits(o.logits, ctx.labels));
+  const retrainCost = { examplesProcessed: mean(oracleRuns.map((o) => o.examplesProcessed)), seconds: mean(oracleRuns.map((o) => o.seconds)) };
+  const sumBeta = attribution?.betaSum(step.cumulative);
+  const predicted = sumBeta && originals.map((o) => dmDirectLogits(o.logits, sumBeta));
+
+  const groups: Record<string, GroupResult> = {
+    original: makeGroup(ctx, 'original', 'Original (θ0)', originals.map((o) => o.logits), splits),
+    oracle: makeGroup(ctx, 'oracle', 'Oracle (retrained without F)', oracleRuns.slice(0, spec.n).map((o) => o.logits), splits),
+  };
+  const floorGroup = independent.length >= spec.n ? independent.slice(0, spec.n) : undefined;
+  const measures: MeasureInputs = { oracle: groups.oracle, oracleMargins, independentMargins: floorGroup, splits, seed: seedFor(spec, `mia-${r}`) };
+  measureGroup(groups.original, spec.metrics, measures);
+  measureGroup(groups.oracle, spec.metrics, measures);
+
+  // The floor: KLoM(independent oracles ‖ oracles) — what Retrain scores — or halves of the N oracles.
+  const floor = floorGroup ? noiseFloor(floorGroup, oracleMargins) : noiseFloor(oracleMargins);
+  const noiseFloorResult: NoiseFloor = { method: floor.method, n: floor.n, klom: klomBySplit(floor.perExample, splits) };
+  measureFloor(noiseFloorResult, spec.metrics, measures);
+  const attributionResult = predicted && attribution && attributionCheck(ctx, attribution, predicted, oracleMargins, splits);
+  /** This request's result so far; sent after the oracles and after every method, so the page can draw as results come. */
+  const snapshot = (): RequestResult => ({ request: r, splits, groups: { ...groups }, noiseFloor: noiseFloorResult, attribution: attributionResult, retrainCost });
+  ctx.options.onPartialResult?.(snapshot());
+
+  const inputs: RequestInputs = { r, plan, step, retainIdx, originals, oracleRuns, attribution, predicted, retrainCost, chains };
+  for (const [i, m] of spec.methods.entries()) {
+    const phase = plan.methods[i];
+    const run = await runMethodGroup(ctx, m, phase, inputs);
+    const g = makeGroup(ctx, m.id, methodLabel(m), run.logits, splits, m.method);
+    g.cost = {
+      seconds: run.cost.seconds,
+      examplesProcessed: run.cost.examples,
+      fractionOfRetraining: run.cost.examples / retrainCost.examplesProcessed,
+      timeFractionOfRetraining: retrainCost.seconds > 0 ? run.cost.seconds / retrainCost.seconds : Number.NaN,
+      ...(run.usesAttribution && attribution
+        ? { fractionWithAttribution: (run.cost.examples + attribution.examples / ctx.plan.requests.length / spec.n) / retrainCost.examplesProcessed }
+        : {}),
+    };
+    groups[m.id] = g;
+    measureGroup(g, spec.metrics, measures);
+    ctx.options.onPartialResult?.(snapshot());
+  }
+
+  // Every group was measured as it came; the phase marks the request's end.
+  ctx.progress.begin(plan.metrics, 'KLoM, accuracy, noise floor');
+  ctx.progress.end(plan.metrics);
+  return snapshot();
+}
+
+/** A group's margins (NaN from a diverged model counted as the worst margin) and accuracy per split. */
+function makeGroup(ctx: RunContext, name: string, label: string, logits: Float32Array[], splits: Splits, method?: MethodName): GroupResult {
+  const margins = logits.map((l) => marginsFromLogits(l, ctx.labels));
+  const diverged = sanitiseMargins(margins);
+  const accuracy = {
+    forget: meanAccuracy(logits, ctx.labels, splits.forget),
+    retain: meanAccuracy(logits, ctx.labels, splits.retain),
+    validation: meanAccuracy(logits, ctx.labels, splits.validation),
+  };
+  const g: GroupResult = { name, label, method, margins: margins.map((m) => Array.from(m)), accuracy, warnings: [] };
+  if (diverged > 0) g.warnings.push(`diverged: ${diverged} outputs were NaN (counted as margin −${KLOM_CLIP}, the worst); lower the learning rate`);
+  return g;
+}
+
+/** How well DM-Direct's predicted margins (mean over originals) match the oracles' mean margins. */
+function attributionCheck(ctx: RunContext, attribution: Attribution, predicted: Float32Array[], oracleMargins: Float32Array[], splits: Splits): AttributionResult {
+  const predictedMean = meanRows(predicted.map((l) => marginsFromLogits(l, ctx.labels)));
+  const oracleMean = meanRows(oracleMargins);
+  const quality = {} as Record<SplitKey, number>;
+  for (const k of SPLIT_KEYS) quality[k] = pearson(pick(predictedMean, splits[k]), pick(oracleMean, splits[k]));
+  return {
+    estimator: attribution.estimator,
+    models: attribution.models,
+    quality,
+    predictedMargins: Array.from(predictedMean),
+    oracleMeanMargins: Array.from(oracleMean),
+    examplesProcessed: attribution.examples,
+    seconds: attribution.seconds,
+  };
+}

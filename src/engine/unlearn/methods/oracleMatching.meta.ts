@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { BENCH, defineMethod } from '../methodMeta';
+import { matchingExamples, matchingParamInfo, matchingParams } from '../matchingParams';
+
+export const oracleMatchingMeta = defineMethod({
+  name: 'oracle-matching',
+  label: 'Oracle Matching',
+  source: `Georgiev et al. 2024 (Oracle Matching), ${BENCH}: K 1, 10 epochs, Adam lr 1e-3, batch 512, retain ×5, forget ×1, lr ×0.95/epoch`,
+  tip: 'Oracle Matching: fine-tune θ0 towards the mean logits of K real oracles. It needs oracles, so it is an idealised upper bound.',
+  params: z.strictObject({
+    /** K: how many oracles' mean logits are the target. */
+    oracles: z.int().min(1).max(100).default(1),
+    ...matchingParams({ epochs: 10, lr: 1e-3, retainMultiplier: 5, forgetRepeat: 1 }),
+  }),
+  paramInfo: { oracles: { label: 'Oracles K', hint: 'the target is the mean logits of K oracle models' }, ...matchingParamInfo },
+  examples: matchingExamples,
+  needs: { targets: 'oracle-mean', extraOracles: (p) => p.oracles },
+});
