@@ -36,6 +36,8 @@ export class Progress {
   constructor(
     plan: ExperimentPlan,
     private readonly emit?: (p: ExperimentProgress) => void,
+    /** Jobs that run at once: the summed throughput is the per-job rate times this. */
+    private readonly workers = 1,
   ) {
     this.plan = plan;
     this.states = Progress.statesOf(plan);
@@ -98,7 +100,7 @@ export class Progress {
     const now = performance.now();
     if (!force && now - this.lastEmit < 250) return;
     this.lastEmit = now;
-    const rate = this.computedSeconds > 0 ? this.computedExamples / this.computedSeconds : 0;
+    const rate = this.computedSeconds > 0 ? (this.workers * this.computedExamples) / this.computedSeconds : 0;
     const remaining = Math.max(0, this.plan.totalExamples - this.doneExamples);
     this.emit({
       phases: this.states.map((s) => ({ ...s })),

@@ -8,13 +8,12 @@
 import type { RunControl } from '../../control';
 import { NUM_CLASSES, type CifarDataset } from '../../data/types';
 import type { ModelCache } from '../../cache/types';
-import type { Model } from '../../models/model';
 import { createRng } from '../../rng';
-import { evaluateModel } from '../../train/evaluate';
 import { planExperiment, type ExperimentPlan } from '../plan';
 import { Progress, type ExperimentProgress } from '../progress';
 import type { Environment, RequestResult } from '../result';
 import type { ExperimentSpec } from '../spec';
+import { localExecutor, type Executor } from './jobs';
 
 /** Bump when a change to training, evaluation or a method makes previously cached models wrong. */
 export const ENGINE_CACHE_VERSION = 1;
@@ -27,6 +26,8 @@ export interface RunnerOptions {
   onProgress?: (p: ExperimentProgress) => void;
   /** A request's result so far: after its oracles and after each method (the last one equals the request's result). */
   onPartialResult?: (r: RequestResult) => void;
+  /** Where training and unlearning jobs run; by default one at a time in this thread. */
+  executor?: Executor;
 }
 
 export interface RunContext {
@@ -35,6 +36,7 @@ export interface RunContext {
   readonly ds: CifarDataset;
   readonly cache: ModelCache;
   readonly control?: RunControl;
+  readonly executor: Executor;
   /** The plan with estimated forget sizes; resolveRequests replaces it once the forget sets are known. */
   plan: ExperimentPlan;
   readonly progress: Progress;
@@ -63,14 +65,16 @@ export function createRunContext(spec: ExperimentSpec, options: RunnerOptions): 
   labels.set(ds.train.labels.subarray(0, s), 0);
   labels.set(ds.validation.labels.subarray(0, v), s);
   const plan = planExperiment(spec);
+  const executor = options.executor ?? localExecutor(ds, options.control);
   return {
     spec,
     options,
     ds,
     cache: options.cache,
     control: options.control,
+    executor,
     plan,
-    progress: new Progress(plan, options.onProgress),
+    progress: new Progress(plan, options.onProgress, executor.workers),
     sIdx: range(0, s),
     vIdx: range(0, v),
     points: s + v,
@@ -86,16 +90,6 @@ export const seedFor = (spec: ExperimentSpec, role: string) => createRng(spec.se
 
 export function addNote(ctx: RunContext, note: string): void {
   if (!ctx.notes.includes(note)) ctx.notes.push(note);
-}
-
-/** A model's logits on every example (S then V), [points, 10]. */
-export async function evaluateAll(ctx: RunContext, model: Model): Promise<Float32Array> {
-  const train = await evaluateModel(model, ctx.ds.train, ctx.sIdx, { control: ctx.control });
-  const validation = await evaluateModel(model, ctx.ds.validation, ctx.vIdx, { control: ctx.control });
-  const logits = new Float32Array(ctx.points * NUM_CLASSES);
-  logits.set(train.logits, 0);
-  logits.set(validation.logits, ctx.sIdx.length * NUM_CLASSES);
-  return logits;
 }
 
 /** Targets are indexed by example; methods index them by position in the training split (the same for S). */

@@ -7,14 +7,13 @@
 import { dmDirectLogits } from '../../attribution/datamodels';
 import { cacheKey } from '../../cache/key';
 import { NUM_CLASSES } from '../../data/types';
-import { createModel, exportWeights, importWeights } from '../../models/model';
 import type { WeightsData } from '../../models/params';
 import { methodMeta } from '../../unlearn/catalog';
-import { METHODS } from '../../unlearn';
+import type { UnlearnMethodName } from '../../unlearn/catalog';
 import type { MethodDefinition } from '../../unlearn/methodMeta';
 import type { PlannedPhase } from '../plan';
 import type { MethodSpec } from '../spec';
-import { ENGINE_CACHE_VERSION, evaluateAll, expandTargets, seedFor, type RunContext } from './context';
+import { ENGINE_CACHE_VERSION, expandTargets, seedFor, type RunContext } from './context';
 import type { RequestInputs } from './request';
 
 /** A model a method run starts from: an original, or the method's result for the previous request. */
@@ -53,18 +52,19 @@ function referenceGroup(ctx: RunContext, meta: MethodDefinition, req: RequestInp
 
 async function unlearnGroup(ctx: RunContext, m: MethodSpec, meta: MethodDefinition, phase: PlannedPhase, req: RequestInputs): Promise<Omit<MethodGroupRun, 'usesAttribution'>> {
   const links = req.chains.get(m.id) ?? [];
-  let seconds = 0;
-  let examples = 0;
-  for (const [k, role] of phase.roles.entries()) {
-    const from: ChainLink = req.r === 0 ? { ...req.originals[k] } : links[k];
-    const targets = methodTargets(ctx, meta, m, from, req);
-    const run = await unlearnOne(ctx, m, phase, role, k, from, targets, req);
-    seconds += run.seconds;
-    examples += run.examples;
-    links[k] = run.link;
-  }
-  req.chains.set(m.id, links);
-  return { logits: links.map((l) => l.logits), cost: { seconds: seconds / ctx.spec.n, examples: examples / ctx.spec.n } };
+  // One run per original, as many at once as the executor runs; each is determined by its role, not by the order.
+  const runs = await Promise.all(
+    phase.roles.map((role, k) => {
+      const from: ChainLink = req.r === 0 ? { ...req.originals[k] } : links[k];
+      return unlearnOne(ctx, { m, phase, role, k, from, targets: methodTargets(ctx, meta, m, from, req) }, req);
+    }),
+  );
+  req.chains.set(m.id, runs.map((run) => run.link));
+  const n = ctx.spec.n;
+  return {
+    logits: runs.map((run) => run.link.logits),
+    cost: { seconds: runs.reduce((t, run) => t + run.seconds, 0) / n, examples: runs.reduce((t, run) => t + run.examples, 0) / n },
+  };
 }
 
 /** The target logits a matching method fine-tunes towards, from what its catalog entry declares. */
@@ -85,19 +85,21 @@ function methodTargets(ctx: RunContext, meta: MethodDefinition, m: MethodSpec, f
   return undefined;
 }
 
+interface UnlearnRunSpec {
+  m: MethodSpec;
+  phase: PlannedPhase;
+  role: string;
+  /** Which original the chain started from. */
+  k: number;
+  from: ChainLink;
+  targets?: Float32Array;
+}
+
 /** One run of an unlearning method from `from`, or its cached result. */
-async function unlearnOne(
-  ctx: RunContext,
-  m: MethodSpec,
-  phase: PlannedPhase,
-  role: string,
-  k: number,
-  from: ChainLink,
-  targets: Float32Array | undefined,
-  req: RequestInputs,
-): Promise<{ link: ChainLink; seconds: number; examples: number }> {
+async function unlearnOne(ctx: RunContext, run: UnlearnRunSpec, req: RequestInputs): Promise<{ link: ChainLink; seconds: number; examples: number }> {
   const { spec, cache } = ctx;
-  const seed = seedFor(spec, role);
+  const { m, phase, k, from, targets } = run;
+  const seed = seedFor(spec, run.role);
   const key = await cacheKey({
     kind: 'unlearned',
     engine: ENGINE_CACHE_VERSION,
@@ -117,39 +119,34 @@ async function unlearnOne(
     ctx.progress.modelDone(phase, meta.examplesProcessed, true, meta.seconds);
     return { link: { weights: hit.weights, logits: hit.outputs.logits, key }, seconds: meta.seconds, examples: meta.examplesProcessed };
   }
-  const model = createModel(spec.model, 0);
-  let link: ChainLink;
-  let seconds: number;
-  let examples: number;
-  try {
-    importWeights(model, from.weights);
-    const t0 = performance.now();
-    const outcome = await METHODS[m.method as keyof typeof METHODS]({
-      model,
-      set: ctx.ds.train,
+  const { trainSize, validationSize } = spec.dataset;
+  const out = await ctx.executor.run(
+    {
+      kind: 'unlearn',
+      label: `${m.id} from original ${k + 1}`,
+      model: spec.model,
+      method: m.method as UnlearnMethodName,
+      params: m.params,
+      from: from.weights,
       forget: req.step.request,
       retain: req.retainIdx,
-      params: m.params as never,
-      targets: targets ? expandTargets(ctx, targets) : undefined,
+      targets: targets && expandTargets(ctx, targets),
       seed,
-      control: ctx.control,
-      onProgress: (p) => ctx.progress.step(`${m.id} from original ${k + 1}: step ${p.step}/${p.totalSteps}`, p.step / Math.max(1, p.totalSteps)),
-    });
-    seconds = (performance.now() - t0) / 1000;
-    examples = outcome.examplesProcessed;
-    link = { logits: await evaluateAll(ctx, model), weights: await exportWeights(model), key };
-  } finally {
-    model.dispose();
-  }
+      trainSize,
+      validationSize,
+    },
+    (p) => ctx.progress.step(p.detail, p.fraction),
+  );
+  const weights = out.weights ?? [];
   await cache.put({
     key,
     kind: 'unlearned',
     description: `${m.id} from original ${k + 1}, request ${req.r + 1}`,
-    weights: link.weights,
-    outputs: { logits: link.logits },
-    meta: { seconds, examplesProcessed: examples },
+    weights,
+    outputs: { logits: out.logits },
+    meta: { seconds: out.seconds, examplesProcessed: out.examplesProcessed },
     createdAt: new Date().toISOString(),
   });
-  ctx.progress.modelDone(phase, examples, false, seconds);
-  return { link, seconds, examples };
+  ctx.progress.modelDone(phase, out.examplesProcessed, false, out.seconds);
+  return { link: { weights, logits: out.logits, key }, seconds: out.seconds, examples: out.examplesProcessed };
 }

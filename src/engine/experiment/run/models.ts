@@ -1,11 +1,9 @@
 /** Training (or loading from the cache) the models of a phase: originals, subset models, oracles. */
 import { cacheKey } from '../../cache/key';
 import { NUM_CLASSES } from '../../data/types';
-import { createModel, exportWeights } from '../../models/model';
 import type { WeightsData } from '../../models/params';
-import { trainModel } from '../../train/trainer';
 import type { PlannedPhase } from '../plan';
-import { ENGINE_CACHE_VERSION, evaluateAll, seedFor, type RunContext } from './context';
+import { ENGINE_CACHE_VERSION, seedFor, type RunContext } from './context';
 
 export interface TrainedModel {
   /** Its cache key (what an unlearned model started from it is keyed by). */
@@ -51,32 +49,22 @@ export async function trainOrLoad(ctx: RunContext, phase: PlannedPhase, role: st
     const meta = hit.meta as { examplesProcessed?: number; seconds?: number };
     return { key, logits: hit.outputs.logits, weights: hit.weights, examplesProcessed: meta.examplesProcessed ?? 0, seconds: meta.seconds ?? 0, cached: true };
   }
-  const model = createModel(spec.model, seed);
-  try {
-    const t0 = performance.now();
-    const summary = await trainModel(model, ctx.ds.train, indices, spec.recipe, {
-      seed,
-      control: ctx.control,
-      phase: role,
-      onProgress: (p) => ctx.progress.step(`${role}: epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toFixed(3)}`, p.step / p.totalSteps),
-    });
-    const logits = await evaluateAll(ctx, model);
-    const seconds = (performance.now() - t0) / 1000;
-    const weights = keepWeights ? await exportWeights(model) : undefined;
-    ctx.counters.modelsTrained++;
-    await cache.put({
-      key,
-      kind: phase.kind === 'originals' ? 'original' : phase.kind === 'attribution' ? 'subset' : 'oracle',
-      description: `${role} (${indices.length} images, seed ${seed})`,
-      weights,
-      outputs: { logits },
-      meta: { examplesProcessed: summary.examplesProcessed, seconds, phaseId: phase.id },
-      createdAt: new Date().toISOString(),
-    });
-    return { key, logits, weights, examplesProcessed: summary.examplesProcessed, seconds, cached: false };
-  } finally {
-    model.dispose();
-  }
+  const { trainSize, validationSize } = spec.dataset;
+  const out = await ctx.executor.run(
+    { kind: 'train', role, seed, model: spec.model, recipe: spec.recipe, indices, keepWeights, trainSize, validationSize },
+    (p) => ctx.progress.step(p.detail, p.fraction),
+  );
+  ctx.counters.modelsTrained++;
+  await cache.put({
+    key,
+    kind: phase.kind === 'originals' ? 'original' : phase.kind === 'attribution' ? 'subset' : 'oracle',
+    description: `${role} (${indices.length} images, seed ${seed})`,
+    weights: out.weights,
+    outputs: { logits: out.logits },
+    meta: { examplesProcessed: out.examplesProcessed, seconds: out.seconds, phaseId: phase.id },
+    createdAt: new Date().toISOString(),
+  });
+  return { key, ...out, cached: false };
 }
 
 /** An original: trained on S, its weights kept (methods start from them). */
@@ -86,15 +74,16 @@ export async function trainOriginals(ctx: RunContext): Promise<Original[]> {
   return (await trainGroup(ctx, ctx.plan.originals, () => ctx.sIdx, true)) as Original[];
 }
 
-/** Every model of a phase, one per planned role; model k trains on `indices(k)`. */
+/** Every model of a phase, one per planned role (as many at once as the executor runs); model k trains on `indices(k)`. */
 export async function trainGroup(ctx: RunContext, phase: PlannedPhase, indices: (k: number) => Int32Array, keepWeights: boolean): Promise<TrainedModel[]> {
   ctx.progress.begin(phase, phase.roles[0] ?? '');
-  const out: TrainedModel[] = [];
-  for (const [k, role] of phase.roles.entries()) {
-    const trained = await trainOrLoad(ctx, phase, role, indices(k), keepWeights);
-    ctx.progress.modelDone(phase, trained.examplesProcessed, trained.cached, trained.seconds);
-    out.push(trained);
-  }
+  const out = await Promise.all(
+    phase.roles.map(async (role, k) => {
+      const trained = await trainOrLoad(ctx, phase, role, indices(k), keepWeights);
+      ctx.progress.modelDone(phase, trained.examplesProcessed, trained.cached, trained.seconds);
+      return trained;
+    }),
+  );
   ctx.progress.end(phase);
   return out;
 }

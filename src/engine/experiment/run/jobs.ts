@@ -1,0 +1,135 @@
+/**
+ * The independent units of an experiment's work, as plain data that can cross to any worker: train a model and
+ * evaluate it, or run one method from one starting model and evaluate the result. A job carries everything that
+ * determines its outcome (seeds come from roles), so any worker gives the same numbers.
+ */
+import type { RunControl } from '../../control';
+import { NUM_CLASSES, type CifarDataset } from '../../data/types';
+import { createModel, exportWeights, importWeights, type Model } from '../../models/model';
+import type { ModelSpec } from '../../models/model';
+import type { WeightsData } from '../../models/params';
+import { evaluateModel } from '../../train/evaluate';
+import { trainModel, type TrainRecipe } from '../../train/trainer';
+import { METHODS, type UnlearnMethodName } from '../../unlearn';
+
+/** Where the experiment's examples are: the first `trainSize` training and `validationSize` validation images. */
+export interface JobData {
+  trainSize: number;
+  validationSize: number;
+}
+
+export interface TrainJob extends JobData {
+  kind: 'train';
+  role: string;
+  seed: number;
+  model: ModelSpec;
+  recipe: TrainRecipe;
+  indices: Int32Array;
+  keepWeights: boolean;
+}
+
+export interface UnlearnJob extends JobData {
+  kind: 'unlearn';
+  /** For progress text, e.g. "dmm from original 2". */
+  label: string;
+  model: ModelSpec;
+  method: UnlearnMethodName;
+  params: unknown;
+  from: WeightsData[];
+  forget: Int32Array;
+  retain: Int32Array;
+  /** Target logits by training index ([training count, 10]), for the matching methods. */
+  targets?: Float32Array;
+  seed: number;
+}
+
+export type Job = TrainJob | UnlearnJob;
+
+export interface JobOutput {
+  /** Logits on every example (S then V), [points, 10]. */
+  logits: Float32Array;
+  weights?: WeightsData[];
+  examplesProcessed: number;
+  /** Wall seconds of the training or unlearning itself. */
+  seconds: number;
+}
+
+export interface JobProgress {
+  detail: string;
+  fraction: number;
+}
+
+/** Runs a job with this thread's tfjs backend. */
+export async function runJob(job: Job, ds: CifarDataset, control?: RunControl, onProgress?: (p: JobProgress) => void): Promise<JobOutput> {
+  const model = createModel(job.model, job.kind === 'train' ? job.seed : 0);
+  try {
+    const t0 = performance.now();
+    let examplesProcessed: number;
+    if (job.kind === 'train') {
+      const summary = await trainModel(model, ds.train, job.indices, job.recipe, {
+        seed: job.seed,
+        control,
+        phase: job.role,
+        onProgress: (p) => onProgress?.({ detail: `${job.role}: epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toFixed(3)}`, fraction: p.step / p.totalSteps }),
+      });
+      examplesProcessed = summary.examplesProcessed;
+    } else {
+      importWeights(model, job.from);
+      const outcome = await METHODS[job.method]({
+        model,
+        set: ds.train,
+        forget: job.forget,
+        retain: job.retain,
+        params: job.params as never,
+        targets: job.targets,
+        seed: job.seed,
+        control,
+        onProgress: (p) => onProgress?.({ detail: `${job.label}: step ${p.step}/${p.totalSteps}`, fraction: p.step / Math.max(1, p.totalSteps) }),
+      });
+      examplesProcessed = outcome.examplesProcessed;
+    }
+    let seconds = (performance.now() - t0) / 1000;
+    const logits = await evaluateExamples(model, ds, job, control);
+    // Training one oracle is the cost axis' unit, measured with its evaluation as a retrained model needs it.
+    if (job.kind === 'train') seconds = (performance.now() - t0) / 1000;
+    const keep = job.kind === 'unlearn' || job.keepWeights;
+    return { logits, weights: keep ? await exportWeights(model) : undefined, examplesProcessed, seconds };
+  } finally {
+    model.dispose();
+  }
+}
+
+const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+
+/** A model's logits on every example (S then V), [points, 10]. */
+export async function evaluateExamples(model: Model, ds: CifarDataset, data: JobData, control?: RunControl): Promise<Float32Array> {
+  const train = await evaluateModel(model, ds.train, range(data.trainSize), { control });
+  const validation = await evaluateModel(model, ds.validation, range(data.validationSize), { control });
+  const logits = new Float32Array((data.trainSize + data.validationSize) * NUM_CLASSES);
+  logits.set(train.logits, 0);
+  logits.set(validation.logits, data.trainSize * NUM_CLASSES);
+  return logits;
+}
+
+/** Runs jobs somewhere: in this thread, or over a pool of workers. */
+export interface Executor {
+  /** How many jobs may run at once. */
+  readonly workers: number;
+  run(job: Job, onProgress?: (p: JobProgress) => void): Promise<JobOutput>;
+  /** Things the run should report (e.g. a job retried after a worker crashed). */
+  readonly notes: string[];
+}
+
+/** Runs jobs one at a time in this thread. */
+export function localExecutor(ds: CifarDataset, control?: RunControl): Executor {
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    workers: 1,
+    notes: [],
+    run(job, onProgress) {
+      const next = queue.then(() => runJob(job, ds, control, onProgress));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+  };
+}
