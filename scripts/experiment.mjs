@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run experiment -- --spec <file> [--out results.json] [--backend wasm|webgpu|webgl|cpu]
+ * npm run experiment -- --spec <file> [--out results.json] [--backend wasm|webgpu|webgl|cpu] [--workers N]
  *                       [--data cifar-10-binary.tar.gz|folder] [--cache-dir .experiment-cache] [--no-cache] [--port 4175]
  * npm run experiment -- --print <results.json>     (prints the tables of a saved result, runs nothing)
  *
@@ -18,7 +18,7 @@ const log = (...a) => console.error('[experiment]', ...a);
 
 function usage(message) {
   console.error(
-    `${message}\nusage: npm run experiment -- --spec <file> [--out results.json] [--backend wasm|webgpu|webgl|cpu] ` +
+    `${message}\nusage: npm run experiment -- --spec <file> [--out results.json] [--backend wasm|webgpu|webgl|cpu] [--workers N] ` +
       '[--data <cifar-10-binary.tar.gz or folder of .bin files>] [--cache-dir <dir>] [--no-cache] [--port <n>]\n' +
       '       npm run experiment -- --print <results.json>',
   );
@@ -108,8 +108,11 @@ async function main() {
   });
   try {
     const { page } = harness;
-    const choice = await page.evaluate((b) => window.harness.init(b), opt('backend'));
+    const workers = opt('workers') === undefined ? undefined : Number(opt('workers'));
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) usage(`--workers must be a whole number ≥ 1, got ${opt('workers')}`);
+    const choice = await page.evaluate(([b, w]) => window.harness.init(b, w), [opt('backend'), workers]);
     log(`backend: ${choice.name} — ${choice.reason}`);
+    log(`pool: ${choice.pool.reason}`);
     if (opt('data')) {
       await page.locator('#files').setInputFiles(dataFiles(opt('data')));
       const summary = await page.evaluate(() => window.harness.loadChosenFiles());
@@ -118,8 +121,10 @@ async function main() {
       if (spec?.dataset?.source === 'full') usage('this spec uses the full CIFAR-10: pass --data <cifar-10-binary.tar.gz or folder of .bin files>');
       await page.evaluate(() => window.harness.loadEmbedded());
     }
+    const started = Date.now();
     const result = await page.evaluate((s) => window.harness.runExperiment(s), spec);
     process.stderr.write('\n');
+    log(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s with ${choice.pool.size} worker${choice.pool.size === 1 ? '' : 's'}`);
     const out = path.resolve(opt('out', 'experiment-results/result.json'));
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, JSON.stringify(result));

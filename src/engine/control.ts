@@ -26,6 +26,13 @@ export class RunControl {
   private paused = false;
   private cancelled = false;
   private wake: (() => void) | undefined;
+  private readonly listeners = new Set<(event: 'pause' | 'resume' | 'cancel') => void>();
+
+  /** Calls `listener` on every pause, resume and cancel (a pool passes them on to its workers); returns an unsubscribe. */
+  subscribe(listener: (event: 'pause' | 'resume' | 'cancel') => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   get isPaused(): boolean {
     return this.paused;
@@ -35,14 +42,17 @@ export class RunControl {
   }
   pause(): void {
     this.paused = true;
+    this.listeners.forEach((l) => l('pause'));
   }
   resume(): void {
     this.paused = false;
     this.wake?.();
+    this.listeners.forEach((l) => l('resume'));
   }
   cancel(): void {
     this.cancelled = true;
     this.wake?.();
+    this.listeners.forEach((l) => l('cancel'));
   }
 
   async checkpoint(): Promise<void> {

@@ -10,7 +10,7 @@ const { engine } = startEngine();
 const base = new URL(import.meta.env.BASE_URL, location.href).href;
 
 const harness = {
-  init: (force?: BackendName) => engine.init({ force }),
+  init: (force?: BackendName, workers?: number) => engine.init({ force, workers }),
   loadEmbedded: () => engine.loadEmbeddedDataset(base),
   loadChosenFiles: () => {
     const input = document.getElementById('files') as HTMLInputElement;

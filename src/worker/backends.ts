@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type { PoolChoice } from './poolSize';
 import { registerWasmTrainingKernels } from '../engine/backend/wasmTrainingKernels';
 import { createModel } from '../engine/models/model';
 import { trainModel } from '../engine/train/trainer';
@@ -30,6 +31,8 @@ export interface BackendChoice {
   forced: boolean;
   /** Browser + adapter identity; a remembered measurement is reused only for the same one. */
   fingerprint: string;
+  /** How many engine workers experiments use, and why (set by the engine worker's init). */
+  pool?: PoolChoice;
 }
 
 /** What a page may remember from an earlier measurement to skip re-measuring on the next visit. */

@@ -21,6 +21,8 @@ import { parseSpec } from '../engine/experiment/spec';
 import { activateBackend, chooseBackend, forgetBackendInstance, type BackendChoice, type BackendName } from './backends';
 import { deviceLossMessage, isDeviceLoss } from './deviceLoss';
 import { runBench } from './bench';
+import { createPoolExecutor } from './pool';
+import { choosePoolSize } from './poolSize';
 import type { DatasetSummary, EngineApi } from './protocol';
 
 let dataset: CifarDataset | undefined;
@@ -102,6 +104,8 @@ const api: EngineApi = {
   async init(options) {
     initOptions = options;
     const choice = await chooseBackend(options);
+    const memory = (self.navigator as Navigator & { deviceMemory?: number }).deviceMemory;
+    choice.pool = choosePoolSize({ backend: choice.name, hardwareConcurrency: self.navigator.hardwareConcurrency, deviceMemoryGb: memory, forced: options.workers });
     backend = choice.name;
     backendChoice = choice;
     return choice;
@@ -205,22 +209,31 @@ const api: EngineApi = {
       // A fresh wrapper per run, so each result reports its own cache problems (once per kind), never fatal.
       const cacheProblems: string[] = [];
       const cache = resilientCache(store, (e) => cacheProblems.push(e.message));
-      const result = await runExperiment(spec, {
-        dataset: ds,
-        cache,
-        control: c,
-        environment: {
-          backend,
-          adapter: backendChoice?.adapter,
-          tfjsVersion: tf.version.tfjs,
-          appVersion: __APP_VERSION__,
-          userAgent: self.navigator.userAgent,
-        },
-        onProgress,
-        onPartialResult,
-      });
-      result.notes.push(...cacheProblems);
-      return result;
+      const workers = backendChoice?.pool?.size ?? 1;
+      const { trainSize, validationSize } = spec.dataset;
+      const pool = workers > 1 ? createPoolExecutor({ size: workers, backend, ds, trainSize, validationSize, control: c }) : undefined;
+      try {
+        const result = await runExperiment(spec, {
+          dataset: ds,
+          cache,
+          control: c,
+          executor: pool,
+          environment: {
+            backend,
+            adapter: backendChoice?.adapter,
+            workers,
+            tfjsVersion: tf.version.tfjs,
+            appVersion: __APP_VERSION__,
+            userAgent: self.navigator.userAgent,
+          },
+          onProgress,
+          onPartialResult,
+        });
+        result.notes.push(...(pool?.notes ?? []), ...cacheProblems);
+        return result;
+      } finally {
+        pool?.close();
+      }
     });
   },
 

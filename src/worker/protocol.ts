@@ -76,7 +76,8 @@ export interface BenchRow {
 }
 
 export interface EngineApi {
-  init(options: { force?: BackendName; remembered?: RememberedChoice }): Promise<BackendChoice>;
+  /** `workers` forces the pool size of experiments (otherwise chosen from the cores, memory or a GPU measurement). */
+  init(options: { force?: BackendName; remembered?: RememberedChoice; workers?: number }): Promise<BackendChoice>;
   loadEmbeddedDataset(baseUrl: string, onProgress?: (p: DataProgress) => void): Promise<DatasetSummary>;
   loadDatasetFiles(files: File[], onProgress?: (p: DataProgress) => void): Promise<DatasetSummary>;
   loadSavedDataset(): Promise<DatasetSummary | undefined>;

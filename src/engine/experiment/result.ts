@@ -103,6 +103,8 @@ const environmentSchema = z.object({
   backend: z.string(),
   /** The WebGPU adapter or WebGL renderer, when one runs. */
   adapter: z.string().optional(),
+  /** Engine workers that ran the jobs (results do not depend on it). */
+  workers: z.int().min(1).optional(),
   tfjsVersion: z.string(),
   appVersion: z.string(),
   userAgent: z.string().optional(),

@@ -6,7 +6,7 @@
  * `method-<id>-r-k`, from the plan), so a model does not change when other parts of the spec do.
  */
 import type { RunControl } from '../../control';
-import { NUM_CLASSES, type CifarDataset } from '../../data/types';
+import type { CifarDataset } from '../../data/types';
 import type { ModelCache } from '../../cache/types';
 import { createRng } from '../../rng';
 import { planExperiment, type ExperimentPlan } from '../plan';
@@ -90,11 +90,4 @@ export const seedFor = (spec: ExperimentSpec, role: string) => createRng(spec.se
 
 export function addNote(ctx: RunContext, note: string): void {
   if (!ctx.notes.includes(note)) ctx.notes.push(note);
-}
-
-/** Targets are indexed by example; methods index them by position in the training split (the same for S). */
-export function expandTargets(ctx: RunContext, targets: Float32Array): Float32Array {
-  const out = new Float32Array(ctx.ds.train.count * NUM_CLASSES);
-  out.set(targets.subarray(0, ctx.sIdx.length * NUM_CLASSES));
-  return out;
 }

@@ -38,7 +38,7 @@ export interface UnlearnJob extends JobData {
   from: WeightsData[];
   forget: Int32Array;
   retain: Int32Array;
-  /** Target logits by training index ([training count, 10]), for the matching methods. */
+  /** Target logits of the S examples ([trainSize, 10]), for the matching methods. */
   targets?: Float32Array;
   seed: number;
 }
@@ -81,7 +81,7 @@ export async function runJob(job: Job, ds: CifarDataset, control?: RunControl, o
         forget: job.forget,
         retain: job.retain,
         params: job.params as never,
-        targets: job.targets,
+        targets: job.targets && expandTargets(job.targets, ds),
         seed: job.seed,
         control,
         onProgress: (p) => onProgress?.({ detail: `${job.label}: step ${p.step}/${p.totalSteps}`, fraction: p.step / Math.max(1, p.totalSteps) }),
@@ -97,6 +97,13 @@ export async function runJob(job: Job, ds: CifarDataset, control?: RunControl, o
   } finally {
     model.dispose();
   }
+}
+
+/** Methods index targets by position in the training split: pad S's rows to the split this worker holds. */
+function expandTargets(targets: Float32Array, ds: CifarDataset): Float32Array {
+  const out = new Float32Array(ds.train.count * NUM_CLASSES);
+  out.set(targets);
+  return out;
 }
 
 const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);

@@ -13,7 +13,7 @@ import type { UnlearnMethodName } from '../../unlearn/catalog';
 import type { MethodDefinition } from '../../unlearn/methodMeta';
 import type { PlannedPhase } from '../plan';
 import type { MethodSpec } from '../spec';
-import { ENGINE_CACHE_VERSION, expandTargets, seedFor, type RunContext } from './context';
+import { ENGINE_CACHE_VERSION, seedFor, type RunContext } from './context';
 import type { RequestInputs } from './request';
 
 /** A model a method run starts from: an original, or the method's result for the previous request. */
@@ -130,7 +130,7 @@ async function unlearnOne(ctx: RunContext, run: UnlearnRunSpec, req: RequestInpu
       from: from.weights,
       forget: req.step.request,
       retain: req.retainIdx,
-      targets: targets && expandTargets(ctx, targets),
+      targets: targets?.slice(0, ctx.sIdx.length * NUM_CLASSES),
       seed,
       trainSize,
       validationSize,
