@@ -1,6 +1,15 @@
 import * as Comlink from 'comlink';
 import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
-import type { BackendChoice, DataProgress, DatasetSummary, MemoryReport, TrainOutcome, TrainProgress } from '../worker/protocol';
+import {
+  errorMessage,
+  isCancelled,
+  type BackendChoice,
+  type DataProgress,
+  type DatasetSummary,
+  type MemoryReport,
+  type TrainOutcome,
+  type TrainProgress,
+} from '../worker/protocol';
 import { BackendBadge } from './components/BackendBadge';
 import { DatasetPanel } from './components/DatasetPanel';
 import { ImageGrid, type GridImage } from './components/ImageGrid';
@@ -14,10 +23,6 @@ import { checkForm, DEFAULT_FORM, toRequest, type TrainForm } from './lib/trainC
 type Tab = 'playground' | 'train';
 
 const GRID_IMAGES = 120;
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export function App() {
   const [engine, setEngine] = useState<Engine>();
@@ -80,10 +85,10 @@ export function App() {
       try {
         saved = await withDataProgress(() => e.loadSavedDataset());
       } catch (err) {
-        setDataError(`The dataset saved in this browser could not be read (${messageOf(err)}); using the embedded subset.`);
+        setDataError(`The dataset saved in this browser could not be read (${errorMessage(err)}); using the embedded subset.`);
       }
       if (!saved && live) await withDataProgress((onProgress) => e.loadEmbeddedDataset(base, onProgress));
-    })().catch((err) => live && setEngineError(messageOf(err)));
+    })().catch((err) => live && setEngineError(errorMessage(err)));
     return () => {
       live = false;
       terminate();
@@ -120,8 +125,7 @@ export function App() {
       );
       setOutcome(result);
     } catch (err) {
-      const text = messageOf(err);
-      setRunMessage(/cancelled/.test(text) ? 'Training cancelled. The model was discarded.' : `Training failed: ${text}`);
+      setRunMessage(isCancelled(err) ? 'Training cancelled. The model was discarded.' : `Training failed: ${errorMessage(err)}`);
     } finally {
       setRunState('idle');
       setMemory(await engine.memory());
@@ -137,7 +141,7 @@ export function App() {
     // Ask the browser not to evict the ~150 MB we are about to keep (only the page can ask, not the worker).
     navigator.storage?.persist?.().catch(() => undefined);
     withDataProgress((onProgress) => engine.loadDatasetFiles(files, onProgress)).catch((err) =>
-      setDataError(`${messageOf(err).replace(/\.*$/, '')}. The dataset in use was kept.`),
+      setDataError(`${errorMessage(err).replace(/\.*$/, '')}. The dataset in use was kept.`),
     );
   };
 
@@ -171,9 +175,9 @@ export function App() {
             engine &&
             withDataProgress((onProgress) =>
               engine.loadEmbeddedDataset(new URL(import.meta.env.BASE_URL, location.href).href, onProgress),
-            ).catch((err) => setDataError(messageOf(err)))
+            ).catch((err) => setDataError(errorMessage(err)))
           }
-          onForgetSaved={() => engine?.forgetSavedDataset().catch((err) => setDataError(messageOf(err)))}
+          onForgetSaved={() => engine?.forgetSavedDataset().catch((err) => setDataError(errorMessage(err)))}
         />
       )}
       {tabs.length > 1 && (

@@ -2,7 +2,16 @@ import * as Comlink from 'comlink';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { planExperiment } from '../../../engine/experiment/plan';
 import { canonicalJson, specHash, type ExperimentSpec, type ForgetGenerator, type MethodName, type PresetId } from '../../../engine/experiment/spec';
-import type { BackendChoice, DatasetSummary, ExperimentProgress, ExperimentResult, RequestResult } from '../../../worker/protocol';
+import {
+  errorMessage,
+  isCancelled,
+  isDeviceLost,
+  type BackendChoice,
+  type DatasetSummary,
+  type ExperimentProgress,
+  type ExperimentResult,
+  type RequestResult,
+} from '../../../worker/protocol';
 import type { Engine } from '../../lib/engineClient';
 import { previewForget } from '../../lib/forgetPreview';
 import { ImageStore } from '../../lib/imageStore';
@@ -58,8 +67,6 @@ interface Shown {
   spec: ExperimentSpec;
   source: ResultSource;
 }
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The experiment page: set up, pick the forget set, run and watch, read the results, share. */
 export function Playground({ engine, dataset, choice, engineBusy, initialSpec, linkOptions, linkNotice, onRunState }: Props) {
@@ -177,15 +184,13 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
       setExample((e) => (e < result.splits.forget.length + result.splits.retain.length + result.splits.validation.length ? e : result.splits.forget[0] ?? 0));
       void storeResult(result);
     } catch (e) {
-      const text = messageOf(e);
-      const deviceLost = /GPU device was lost/.test(text);
-      setResumable(deviceLost);
+      setResumable(isDeviceLost(e));
       setRunMessage(
-        /cancel/i.test(text)
+        isCancelled(e)
           ? 'Cancelled. Every model finished so far stays in the cache, so running again continues from there.'
-          : deviceLost
-            ? text
-            : `The experiment failed: ${text}`,
+          : isDeviceLost(e)
+            ? errorMessage(e)
+            : `The experiment failed: ${errorMessage(e)}`,
       );
     } finally {
       done = true;
@@ -225,7 +230,7 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
       setShown({ result, full: result, spec: result.spec, source: 'imported' });
       setExample(result.splits.forget[0] ?? 0);
     } catch (e) {
-      setImportError(e instanceof ResultFileError ? `${e.message}. Nothing was changed.` : `Could not import ${file.name}: ${messageOf(e)}`);
+      setImportError(e instanceof ResultFileError ? `${e.message}. Nothing was changed.` : `Could not import ${file.name}: ${errorMessage(e)}`);
     }
   };
 
