@@ -1,36 +1,25 @@
-import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
-import type { TrainOutcome, TrainProgress } from '../worker/protocol';
+import { useEffect, useState, type KeyboardEvent } from 'react';
 import { BackendBadge } from './components/BackendBadge';
 import { DatasetPanel } from './components/DatasetPanel';
 import { ImageGrid, type GridImage } from './components/ImageGrid';
 import { TrainPanel } from './components/TrainPanel';
 import { Playground } from './components/playground/Playground';
 import { useEngine } from './hooks/useEngine';
-import { useEngineJob } from './hooks/useEngineJob';
-import type { JobWords } from './hooks/jobState';
+import { useTraining } from './hooks/useTraining';
 import { loadLastSpec } from './lib/savedState';
 import { startingPoint } from './lib/startingPoint';
-import { checkForm, DEFAULT_FORM, toRequest, type TrainForm } from './lib/trainConfig';
 
 type Tab = 'playground' | 'train';
 
 const GRID_IMAGES = 120;
 
-const TRAIN_WORDS: JobWords = {
-  cancelled: 'Training cancelled. The model was discarded.',
-  failed: (message) => `Training failed: ${message}`,
-};
-
 export function App() {
   const { engine, choice, dataset, dataBusy, dataProgress, errors, memory, refreshMemory, loadFiles, loadEmbedded, forgetSaved } = useEngine();
-  const training = useEngineJob(engine, TRAIN_WORDS);
+  const [experimentRunning, setExperimentRunning] = useState(false);
+  const training = useTraining(engine, dataset, experimentRunning, refreshMemory);
   const [grid, setGrid] = useState<GridImage[]>([]);
-  const [form, setForm] = useState<TrainForm>(DEFAULT_FORM);
-  const [events, setEvents] = useState<TrainProgress[]>([]);
-  const [outcome, setOutcome] = useState<TrainOutcome>();
   const [start] = useState(() => startingPoint(location.hash, loadLastSpec()));
   const [tab, setTab] = useState<Tab>('playground');
-  const [experimentRunning, setExperimentRunning] = useState(false);
   const hide = start.options.hide;
   const embed = start.options.embed;
 
@@ -56,18 +45,6 @@ export function App() {
     };
   }, [engine, dataset]);
 
-  const formError = useMemo(() => checkForm(form, dataset?.counts.train ?? 0), [form, dataset]);
-
-  const { start: startTraining } = training;
-  const train = useCallback(async () => {
-    if (!engine || formError || experimentRunning) return;
-    setEvents([]);
-    setOutcome(undefined);
-    const end = await startTraining(({ trailing }) => engine.train(toRequest(form), trailing((p: TrainProgress) => setEvents((prev) => [...prev, p]))));
-    if (end.kind === 'done') setOutcome(end.value);
-    refreshMemory();
-  }, [engine, form, formError, experimentRunning, startTraining, refreshMemory]);
-
   const tabs: { id: Tab; label: string }[] = [
     { id: 'playground', label: 'Unlearning playground' },
     ...(hide.includes('train') ? [] : [{ id: 'train' as const, label: 'Train one model' }]),
@@ -92,7 +69,7 @@ export function App() {
           dataset={dataset}
           progress={dataProgress}
           error={errors.data}
-          busy={dataBusy || training.state !== 'idle' || experimentRunning || !engine}
+          busy={dataBusy || training.job.state !== 'idle' || experimentRunning || !engine}
           onFiles={loadFiles}
           onUseEmbedded={loadEmbedded}
           onForgetSaved={forgetSaved}
@@ -123,7 +100,7 @@ export function App() {
             engine={engine}
             dataset={dataset}
             choice={choice}
-            engineBusy={dataBusy || training.state !== 'idle'}
+            engineBusy={dataBusy || training.job.state !== 'idle'}
             initialSpec={start.spec}
             linkOptions={start.options}
             linkNotice={start.notice}
@@ -133,15 +110,15 @@ export function App() {
         {!hide.includes('train') && (
           <div id="panel-train" role="tabpanel" aria-labelledby="tab-train" hidden={tab !== 'train'} className="layout">
             <TrainPanel
-              form={form}
-              onForm={setForm}
-              formError={dataset ? formError : undefined}
-              job={training}
+              form={training.form}
+              onForm={training.setForm}
+              formError={dataset ? training.formError : undefined}
+              job={training.job}
               canTrain={!!engine && !!dataset && !dataBusy && !experimentRunning}
-              events={events}
-              outcome={outcome}
-              message={training.message}
-              onTrain={train}
+              events={training.events}
+              outcome={training.outcome}
+              message={training.job.message}
+              onTrain={training.train}
             />
             <section className="panel" aria-labelledby="grid-heading">
               <h2 id="grid-heading">The data</h2>
