@@ -7,7 +7,7 @@ import { errorMessage } from '../engine/errors';
 const DEVICE_LOSS = /device (?:was |is |has been )?lost|DEVICE_LOST|context (?:was |is |has been )?lost|CONTEXT_LOST|GPUDevice/i;
 
 // The name counts too: browsers report some losses only there (a DOMException named after the GPU device).
-const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : errorMessage(error));
+const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : errorMessage(error));
 
 /** Whether `error` (or an error in its `cause` chain) says the GPU device or context was lost. */
 export function isDeviceLoss(error: unknown): boolean {
@@ -15,7 +15,7 @@ export function isDeviceLoss(error: unknown): boolean {
   let current: unknown = error;
   while (current !== undefined && current !== null && !seen.has(current)) {
     seen.add(current);
-    if (DEVICE_LOSS.test(describe(current))) return true;
+    if (DEVICE_LOSS.test(errorText(current))) return true;
     current = current instanceof Error ? current.cause : undefined;
   }
   return false;
