@@ -1,4 +1,4 @@
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 
 /** Opens the app and waits until the engine has a backend and a dataset. */
 export async function openApp(page: Page, query = ''): Promise<void> {
@@ -42,9 +42,10 @@ export async function tensorCount(page: Page): Promise<number> {
   return Number(await page.getByTestId('tensor-count').textContent());
 }
 
-/** Saves a full-page screenshot as a test artifact (test-results/…) and attaches it to the report. */
-export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+/** Saves a screenshot (the full page, or one element) as a test artifact (test-results/…) and attaches it to the report. */
+export async function screenshot(target: Page | Locator, testInfo: TestInfo, name: string): Promise<void> {
   const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  // A Page (it can navigate) is taken whole; a Locator is its element's box.
+  await ('goto' in target ? target.screenshot({ path, fullPage: true }) : target.screenshot({ path }));
   await testInfo.attach(name, { path, contentType: 'image/png' });
 }

@@ -1,93 +1,33 @@
-import * as Comlink from 'comlink';
-import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
-import type { BackendChoice, DataProgress, DatasetSummary, MemoryReport, TrainOutcome, TrainProgress } from '../worker/protocol';
+import { useEffect, useState, type KeyboardEvent } from 'react';
 import { BackendBadge } from './components/BackendBadge';
 import { DatasetPanel } from './components/DatasetPanel';
 import { ImageGrid, type GridImage } from './components/ImageGrid';
-import { TrainPanel, type RunState } from './components/TrainPanel';
+import { TrainPanel } from './components/TrainPanel';
 import { Playground } from './components/playground/Playground';
-import { forcedBackend, rememberChoice, rememberedChoice, startEngine, type Engine } from './lib/engineClient';
+import { useEngine } from './hooks/useEngine';
+import { useTraining } from './hooks/useTraining';
 import { loadLastSpec } from './lib/savedState';
 import { startingPoint } from './lib/startingPoint';
-import { checkForm, DEFAULT_FORM, toRequest, type TrainForm } from './lib/trainConfig';
 
 type Tab = 'playground' | 'train';
 
 const GRID_IMAGES = 120;
 
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 export function App() {
-  const [engine, setEngine] = useState<Engine>();
-  const [choice, setChoice] = useState<BackendChoice>();
-  const [engineError, setEngineError] = useState<string>();
-  const [dataset, setDataset] = useState<DatasetSummary>();
-  const [dataProgress, setDataProgress] = useState<DataProgress>();
-  const [dataError, setDataError] = useState<string>();
-  const [dataBusy, setDataBusy] = useState(false);
+  const { engine, choice, dataset, dataBusy, dataProgress, errors, memory, refreshMemory, loadFiles, loadEmbedded, forgetSaved } = useEngine();
+  const [experimentRunning, setExperimentRunning] = useState(false);
+  const training = useTraining(engine, dataset, experimentRunning, refreshMemory);
   const [grid, setGrid] = useState<GridImage[]>([]);
-  const [form, setForm] = useState<TrainForm>(DEFAULT_FORM);
-  const [runState, setRunState] = useState<RunState>('idle');
-  const [events, setEvents] = useState<TrainProgress[]>([]);
-  const [outcome, setOutcome] = useState<TrainOutcome>();
-  const [runMessage, setRunMessage] = useState<string>();
-  const [memory, setMemory] = useState<MemoryReport>();
   const [start] = useState(() => startingPoint(location.hash, loadLastSpec()));
   const [tab, setTab] = useState<Tab>('playground');
-  const [experimentRunning, setExperimentRunning] = useState(false);
   const hide = start.options.hide;
   const embed = start.options.embed;
-
-  const withDataProgress = (job: (onProgress: (p: DataProgress) => void) => Promise<DatasetSummary | undefined>) => {
-    setDataBusy(true);
-    setDataError(undefined);
-    let done = false; // progress callbacks can arrive after the job settled: ignore those
-    return job(Comlink.proxy((p: DataProgress) => !done && setDataProgress(p)))
-      .then((summary) => {
-        if (summary) setDataset(summary);
-        return summary;
-      })
-      .finally(() => {
-        done = true;
-        setDataBusy(false);
-        setDataProgress(undefined);
-      });
-  };
 
   // A new link pasted into the address bar changes only the hash (no reload): start again from it.
   useEffect(() => {
     const reload = () => location.reload();
     window.addEventListener('hashchange', reload);
     return () => window.removeEventListener('hashchange', reload);
-  }, []);
-
-  // Start the worker, pick the backend, then load data: a dataset saved from the user's files, or the embedded one.
-  useEffect(() => {
-    const { engine: e, terminate } = startEngine();
-    let live = true;
-    const { force, error } = forcedBackend(location.search);
-    if (error) setEngineError(error);
-    (async () => {
-      const picked = await e.init({ force, remembered: rememberedChoice() });
-      if (!live) return;
-      rememberChoice(picked);
-      setChoice(picked);
-      setEngine(() => e);
-      const base = new URL(import.meta.env.BASE_URL, location.href).href;
-      let saved: DatasetSummary | undefined;
-      try {
-        saved = await withDataProgress(() => e.loadSavedDataset());
-      } catch (err) {
-        setDataError(`The dataset saved in this browser could not be read (${messageOf(err)}); using the embedded subset.`);
-      }
-      if (!saved && live) await withDataProgress((onProgress) => e.loadEmbeddedDataset(base, onProgress));
-    })().catch((err) => live && setEngineError(messageOf(err)));
-    return () => {
-      live = false;
-      terminate();
-    };
   }, []);
 
   // The image grid shows the first training images of whatever dataset is loaded.
@@ -104,42 +44,6 @@ export function App() {
       live = false;
     };
   }, [engine, dataset]);
-
-  const formError = useMemo(() => checkForm(form, dataset?.counts.train ?? 0), [form, dataset]);
-
-  const train = useCallback(async () => {
-    if (!engine || formError || experimentRunning) return;
-    setEvents([]);
-    setOutcome(undefined);
-    setRunMessage(undefined);
-    setRunState('running');
-    try {
-      const result = await engine.train(
-        toRequest(form),
-        Comlink.proxy((p: TrainProgress) => setEvents((prev) => [...prev, p])),
-      );
-      setOutcome(result);
-    } catch (err) {
-      const text = messageOf(err);
-      setRunMessage(/cancelled/.test(text) ? 'Training cancelled. The model was discarded.' : `Training failed: ${text}`);
-    } finally {
-      setRunState('idle');
-      setMemory(await engine.memory());
-    }
-  }, [engine, form, formError, experimentRunning]);
-
-  useEffect(() => {
-    if (engine && dataset) engine.memory().then(setMemory);
-  }, [engine, dataset]);
-
-  const loadFiles = (files: File[]) => {
-    if (!engine) return;
-    // Ask the browser not to evict the ~150 MB we are about to keep (only the page can ask, not the worker).
-    navigator.storage?.persist?.().catch(() => undefined);
-    withDataProgress((onProgress) => engine.loadDatasetFiles(files, onProgress)).catch((err) =>
-      setDataError(`${messageOf(err).replace(/\.*$/, '')}. The dataset in use was kept.`),
-    );
-  };
 
   const tabs: { id: Tab; label: string }[] = [
     { id: 'playground', label: 'Unlearning playground' },
@@ -158,22 +62,17 @@ export function App() {
       <header className="app-header">
         <h1>Unlearning Playground</h1>
         {!embed && <p className="tagline">Train CIFAR-10 classifiers in your browser, then make them forget — and check against retraining.</p>}
-        <BackendBadge choice={choice} error={engineError} />
+        <BackendBadge choice={choice} error={errors.engine} />
       </header>
       {!hide.includes('dataset') && (
         <DatasetPanel
           dataset={dataset}
           progress={dataProgress}
-          error={dataError}
-          busy={dataBusy || runState !== 'idle' || experimentRunning || !engine}
+          error={errors.data}
+          busy={dataBusy || training.job.state !== 'idle' || experimentRunning || !engine}
           onFiles={loadFiles}
-          onUseEmbedded={() =>
-            engine &&
-            withDataProgress((onProgress) =>
-              engine.loadEmbeddedDataset(new URL(import.meta.env.BASE_URL, location.href).href, onProgress),
-            ).catch((err) => setDataError(messageOf(err)))
-          }
-          onForgetSaved={() => engine?.forgetSavedDataset().catch((err) => setDataError(messageOf(err)))}
+          onUseEmbedded={loadEmbedded}
+          onForgetSaved={forgetSaved}
         />
       )}
       {tabs.length > 1 && (
@@ -201,7 +100,7 @@ export function App() {
             engine={engine}
             dataset={dataset}
             choice={choice}
-            engineBusy={dataBusy || runState !== 'idle'}
+            engineBusy={dataBusy || training.job.state !== 'idle'}
             initialSpec={start.spec}
             linkOptions={start.options}
             linkNotice={start.notice}
@@ -211,24 +110,15 @@ export function App() {
         {!hide.includes('train') && (
           <div id="panel-train" role="tabpanel" aria-labelledby="tab-train" hidden={tab !== 'train'} className="layout">
             <TrainPanel
-              form={form}
-              onForm={setForm}
-              formError={dataset ? formError : undefined}
-              state={runState}
+              form={training.form}
+              onForm={training.setForm}
+              formError={dataset ? training.formError : undefined}
+              job={training.job}
               canTrain={!!engine && !!dataset && !dataBusy && !experimentRunning}
-              events={events}
-              outcome={outcome}
-              message={runMessage}
-              onTrain={train}
-              onPause={() => {
-                engine?.pause();
-                setRunState('paused');
-              }}
-              onResume={() => {
-                engine?.resume();
-                setRunState('running');
-              }}
-              onCancel={() => engine?.cancel()}
+              events={training.events}
+              outcome={training.outcome}
+              message={training.job.message}
+              onTrain={training.train}
             />
             <section className="panel" aria-labelledby="grid-heading">
               <h2 id="grid-heading">The data</h2>

@@ -1,10 +1,6 @@
-/** Thrown out of a run when the user cancels it. */
-export class CancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'CancelledError';
-  }
-}
+import { CancelledError } from './errors';
+
+export { CancelledError };
 
 /** Lets the event loop run (so pause/cancel messages arrive) without the ≥4 ms clamp of setTimeout. */
 export function yieldToEventLoop(): Promise<void> {

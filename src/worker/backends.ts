@@ -7,6 +7,7 @@ import { registerWasmTrainingKernels } from '../engine/backend/wasmTrainingKerne
 import { createModel } from '../engine/models/model';
 import { trainModel } from '../engine/train/trainer';
 import { syntheticImageSet } from '../engine/testing/synthetic';
+import { errorMessage } from '../engine/errors';
 
 export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -211,7 +212,7 @@ export async function chooseBackend(options: { force?: BackendName; remembered?:
       probe.trainImagesPerSec = await measureTraining();
     } catch (e) {
       probe.available = false;
-      probe.note = `failed to start: ${e instanceof Error ? e.message : String(e)}`;
+      probe.note = `failed to start: ${errorMessage(e)}`;
     }
     // On a CPU-only machine the pure-JS backend is never the answer once WASM works; skip its slow probe.
     if (probe.name === 'wasm' && probe.trainImagesPerSec) break;

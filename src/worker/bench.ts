@@ -8,6 +8,7 @@ import { defaultRecipe } from '../engine/train/defaults';
 import { trainModel, type TrainRecipe } from '../engine/train/trainer';
 import { activateBackend, type BackendName } from './backends';
 import type { BenchRequest, BenchRow } from './protocol';
+import { errorMessage } from '../engine/errors';
 
 const TIMING_RECIPE: TrainRecipe = {
   epochs: 1,
@@ -97,7 +98,7 @@ export async function runBench(
             trainImagesPerSec: 0,
             inferImagesPerSec: 0,
             firstStepSeconds: 0,
-            error: e instanceof Error ? e.message : String(e),
+            error: errorMessage(e),
           };
         }
         rows.push(row);

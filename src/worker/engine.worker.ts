@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { RunControl } from '../engine/control';
+import { DeviceLostError, errorMessage } from '../engine/errors';
 import { loadEmbeddedDataset } from '../engine/data/embedded';
 import { loadCifarFromFiles } from '../engine/data/fullCifar';
 import { clearSavedDataset, loadSavedDataset, saveDataset } from '../engine/data/datasetStore';
@@ -61,7 +62,7 @@ function summarise(ds: CifarDataset, source: DatasetSummary['source'], storeWarn
 
 /**
  * Restarts the backend after a lost GPU device (same options as the page's last `init`, else WASM) and
- * returns the error to reject with; any other error comes back unchanged.
+ * returns a DeviceLostError to reject with; any other error comes back unchanged.
  */
 async function recoverFromDeviceLoss(error: unknown): Promise<unknown> {
   if (!isDeviceLoss(error) || !backend) return error;
@@ -80,11 +81,11 @@ async function recoverFromDeviceLoss(error: unknown): Promise<unknown> {
       await activateBackend('wasm');
       backendChoice = backendChoice && { ...backendChoice, name: 'wasm', reason: 'restarted on WASM after the GPU device was lost', forced: false };
     } catch (e) {
-      return new Error(deviceLossMessage(error, undefined, e));
+      return new DeviceLostError(deviceLossMessage(error, undefined, e), { cause: error });
     }
   }
   backend = backendChoice?.name ?? 'wasm';
-  return new Error(deviceLossMessage(error, backend));
+  return new DeviceLostError(deviceLossMessage(error, backend), { cause: error });
 }
 
 /** Runs one long job at a time; pause/resume/cancel act on it. */
@@ -125,7 +126,7 @@ const api: EngineApi = {
       onProgress?.({ stage: 'saving in this browser for next time', fraction: 1 });
       await saveDataset(loaded);
     } catch (e) {
-      warning = `loaded, but not saved for next time: ${e instanceof Error ? e.message : String(e)}`;
+      warning = `loaded, but not saved for next time: ${errorMessage(e)}`;
     }
     return summarise(loaded, 'files', warning);
   },

@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import type { RunControl } from '../engine/control';
 import { PIXELS_PER_IMAGE, type CifarDataset, type ImageSet } from '../engine/data/types';
 import type { Executor, Job } from '../engine/experiment/run/jobs';
+import { errorMessage } from '../engine/errors';
 import { Scheduler } from '../engine/scheduler';
 import type { BackendName } from './backends';
 import { isDeviceLoss } from './deviceLoss';
@@ -81,7 +82,7 @@ export function createPoolExecutor(options: {
     start: () => startJobWorker(options.backend, data),
     isWorkerFailure: (e) => e instanceof WorkerCrashedError || isDeviceLoss(e),
     onRetry: (e) => {
-      const note = `a pool worker failed (${e instanceof Error ? e.message : String(e)}); its job ran again on a fresh worker`;
+      const note = `a pool worker failed (${errorMessage(e)}); its job ran again on a fresh worker`;
       if (!notes.includes(note)) notes.push(note);
     },
   });

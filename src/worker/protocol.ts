@@ -9,6 +9,8 @@ import type { BackendChoice, BackendName, RememberedChoice } from './backends';
 
 export type { BackendChoice, BackendName, RememberedChoice, DataProgress, ModelSpec, SplitName, TrainProgress, TrainRecipe };
 export type { CacheEntryInfo, CacheUsage, ExperimentProgress, ExperimentResult, RequestResult };
+// What a rejected call means, read from the error's name (which Comlink keeps; the class it loses).
+export { errorMessage, isCancelled, isDeviceLost } from '../engine/errors';
 
 export interface DatasetSummary {
   id: string;

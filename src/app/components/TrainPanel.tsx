@@ -1,23 +1,20 @@
 import type { TrainOutcome, TrainProgress } from '../../worker/protocol';
+import type { JobHandle } from '../hooks/useEngineJob';
 import { withArch, type TrainForm } from '../lib/trainConfig';
+import { JobControls } from './JobControls';
 import { ProgressBar } from './ProgressBar';
 import { TrainingChart } from './TrainingChart';
-
-export type RunState = 'idle' | 'running' | 'paused';
 
 interface Props {
   form: TrainForm;
   onForm: (form: TrainForm) => void;
   formError?: string;
-  state: RunState;
+  job: JobHandle;
   canTrain: boolean;
   events: TrainProgress[];
   outcome?: TrainOutcome;
   message?: string;
   onTrain: () => void;
-  onPause: () => void;
-  onResume: () => void;
-  onCancel: () => void;
 }
 
 function formatSeconds(s: number): string {
@@ -42,7 +39,8 @@ function NumberField(props: { label: string; value: number; step?: number; onCha
 }
 
 export function TrainPanel(p: Props) {
-  const locked = p.state !== 'idle';
+  const state = p.job.state;
+  const locked = state !== 'idle';
   const set = <K extends keyof TrainForm>(key: K, value: TrainForm[K]) => p.onForm({ ...p.form, [key]: value });
   const last = p.events[p.events.length - 1];
   return (
@@ -81,15 +79,7 @@ export function TrainPanel(p: Props) {
         <button type="button" className="primary" onClick={p.onTrain} disabled={locked || !p.canTrain || !!p.formError}>
           Train
         </button>
-        <button type="button" onClick={p.onPause} disabled={p.state !== 'running'}>
-          Pause
-        </button>
-        <button type="button" onClick={p.onResume} disabled={p.state !== 'paused'}>
-          Resume
-        </button>
-        <button type="button" onClick={p.onCancel} disabled={p.state === 'idle'}>
-          Cancel
-        </button>
+        <JobControls job={p.job} />
       </div>
       {last && (
         <div className="run-status" aria-live="polite">
@@ -97,7 +87,7 @@ export function TrainPanel(p: Props) {
           <dl className="stats" data-testid="train-stats">
             <div>
               <dt>Status</dt>
-              <dd data-testid="run-state">{p.state === 'paused' ? 'paused' : p.state === 'running' ? last.phase : 'stopped'}</dd>
+              <dd data-testid="run-state">{state === 'running' ? last.phase : state === 'idle' ? 'stopped' : state}</dd>
             </div>
             <div>
               <dt>Epoch</dt>

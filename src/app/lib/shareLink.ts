@@ -14,6 +14,7 @@
  * size are capped before anything is parsed.
  */
 import { Inflate, deflateSync, strFromU8, strToU8 } from 'fflate';
+import { errorMessage } from '../../engine/errors';
 import { canonicalJson, migrateSpec, safeParseSpec, SPEC_VERSION, SpecError, type ExperimentSpec, type ExperimentSpecInput } from '../../engine/experiment/spec';
 
 export const LINK_FORMAT = 1;
@@ -103,7 +104,7 @@ export function inflateLimited(data: Uint8Array, limit: number): Uint8Array {
     for (let i = 0; i < data.length; i += step) inflater.push(data.subarray(i, i + step), i + step >= data.length);
   } catch (e) {
     if (e instanceof LinkError || tooBig) throw e;
-    const why = e instanceof Error ? e.message : String(e);
+    const why = errorMessage(e);
     throw new LinkError(`the experiment data is damaged and does not decompress (${why}); the link may have been cut off when it was copied`);
   }
   const out = new Uint8Array(total);
@@ -167,7 +168,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new LinkError(`the experiment data is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new LinkError(`the experiment data is not valid JSON (${errorMessage(e)})`);
   }
 }
 
@@ -215,7 +216,7 @@ export function readHash(hash: string): LinkReading {
     return from === undefined ? { kind: 'spec', spec: parsed.spec, options } : { kind: 'spec', spec: parsed.spec, options, migratedFrom: from };
   } catch (e) {
     if (e instanceof LinkError || e instanceof SpecError) return { kind: 'error', message: `The link could not be opened: ${e.message}.`, options };
-    return { kind: 'error', message: `The link could not be opened (${e instanceof Error ? e.message : String(e)}).`, options };
+    return { kind: 'error', message: `The link could not be opened (${errorMessage(e)}).`, options };
   }
 }
 

@@ -5,6 +5,7 @@
  * once per kind ("cache full" once, not on every oracle).
  */
 import { CacheError, type CacheErrorKind, type ModelCache } from './types';
+import { errorMessage } from '../errors';
 
 export function resilientCache(inner: ModelCache, onProblem: (error: CacheError) => void): ModelCache {
   const reported = new Set<CacheErrorKind>();
@@ -13,7 +14,7 @@ export function resilientCache(inner: ModelCache, onProblem: (error: CacheError)
       return await op();
     } catch (e) {
       const error =
-        e instanceof CacheError ? e : new CacheError(`${what} failed (${e instanceof Error ? e.message : String(e)}).`, 'failed', { cause: e });
+        e instanceof CacheError ? e : new CacheError(`${what} failed (${errorMessage(e)}).`, 'failed', { cause: e });
       if (!reported.has(error.kind)) {
         reported.add(error.kind);
         onProblem(error);

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { CacheEntryInfo, CacheUsage } from '../../../worker/protocol';
+import { errorMessage, type CacheEntryInfo, type CacheUsage } from '../../../worker/protocol';
 import type { Engine } from '../../lib/engineClient';
 import { bytes as formatBytes, count } from '../../lib/format';
 
@@ -10,8 +10,6 @@ interface Props {
   /** Changes when a run ends, so the numbers are read again. */
   refreshKey: unknown;
 }
-
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The model cache: how many models and bytes it holds, what they are, and a confirmed Clear. */
 export function CachePanel({ engine, busy, refreshKey }: Props) {
@@ -33,12 +31,12 @@ export function CachePanel({ engine, busy, refreshKey }: Props) {
         setUsage(u);
         setError(undefined);
       })
-      .catch((e) => live && setError(`The model cache could not be read: ${messageOf(e)}. Runs still work; they just train everything.`));
+      .catch((e) => live && setError(`The model cache could not be read: ${errorMessage(e)}. Runs still work; they just train everything.`));
     if (open) {
       engine
         .cacheList()
         .then((list) => live && setEntries(list))
-        .catch((e) => live && setError(`The model cache could not be listed: ${messageOf(e)}.`));
+        .catch((e) => live && setError(`The model cache could not be listed: ${errorMessage(e)}.`));
     }
     return () => {
       live = false;
@@ -56,7 +54,7 @@ export function CachePanel({ engine, busy, refreshKey }: Props) {
       await engine.clearCache();
       setError(undefined);
     } catch (e) {
-      setError(`Clearing the model cache failed: ${messageOf(e)}.`);
+      setError(`Clearing the model cache failed: ${errorMessage(e)}.`);
     } finally {
       setClearing(false);
       setVersion((v) => v + 1);

@@ -6,6 +6,7 @@ import { classMix, describeGenerator, errorUnder, formatIndexList, parseIndexLis
 import { NumberField, SelectField } from '../Fields';
 import { InfoTip } from '../InfoTip';
 import { VirtualImageGrid, type GridMode } from './VirtualImageGrid';
+import { errorMessage } from '../../../worker/protocol';
 
 interface Props {
   draft: Draft;
@@ -276,7 +277,7 @@ export function ForgetSetPicker(p: Props) {
                   if (outside !== undefined) throw new Error(`image ${outside} is outside the training subset (0..${size - 1})`);
                   setGenerator({ kind: 'indices', indices });
                 } catch (e) {
-                  setListError(e instanceof Error ? e.message : String(e));
+                  setListError(errorMessage(e));
                 }
               }}
             >

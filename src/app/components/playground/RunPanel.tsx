@@ -1,16 +1,16 @@
 import type { ExperimentPlan } from '../../../engine/experiment/plan';
 import type { ExperimentProgress } from '../../../worker/protocol';
 import { count, seconds } from '../../lib/format';
+import type { JobHandle } from '../../hooks/useEngineJob';
+import { JobControls } from '../JobControls';
 import { ProgressBar } from '../ProgressBar';
-
-export type ExperimentRunState = 'idle' | 'running' | 'paused' | 'cancelling';
 
 interface Props {
   plan?: ExperimentPlan;
   progress?: ExperimentProgress;
   /** Totals of the run that just finished (progress events may trail the result). */
   finished?: { seconds: number; modelsTrained: number; cacheHits: number };
-  state: ExperimentRunState;
+  job: JobHandle;
   canRun: boolean;
   /** Why Run is disabled, in words. */
   blocker?: string;
@@ -20,14 +20,12 @@ interface Props {
   /** Offered with the message when running again resumes (after a lost GPU device). */
   onRunAgain?: () => void;
   onRun: () => void;
-  onPause: () => void;
-  onResume: () => void;
-  onCancel: () => void;
 }
 
 /** Step 3: one Run button, Pause / Resume / Cancel, and the phases with progress, ETA, speed and cache hits. */
 export function RunPanel(p: Props) {
-  const running = p.state !== 'idle';
+  const state = p.job.state;
+  const running = state !== 'idle';
   const phases = (p.finished && p.progress ? p.progress.phases.map((ph) => ({ ...ph, status: 'done' as const, done: Math.max(ph.done, ph.models) })) : p.progress?.phases) ?? p.plan?.phases.map((ph) => ({ id: ph.id, label: ph.label, models: ph.models, done: 0, cacheHits: 0, status: 'waiting' as const }));
   const cacheHits = Math.max(p.progress?.phases.reduce((t, ph) => t + ph.cacheHits, 0) ?? 0, p.finished?.cacheHits ?? 0);
   return (
@@ -36,15 +34,7 @@ export function RunPanel(p: Props) {
         <button type="button" className="primary" onClick={p.onRun} disabled={running || !p.canRun} data-testid="run-experiment">
           Run
         </button>
-        <button type="button" onClick={p.onPause} disabled={p.state !== 'running'}>
-          Pause
-        </button>
-        <button type="button" onClick={p.onResume} disabled={p.state !== 'paused'}>
-          Resume
-        </button>
-        <button type="button" onClick={p.onCancel} disabled={p.state !== 'running' && p.state !== 'paused'}>
-          Cancel
-        </button>
+        <JobControls job={p.job} />
         {p.plan && !running && (
           <span className="hint plan-summary">
             {count(p.plan.totalModels)} models to train or unlearn, {count(Math.round(p.plan.totalExamples))} training examples
@@ -61,7 +51,7 @@ export function RunPanel(p: Props) {
         <dl className="stats" aria-live="polite" data-testid="experiment-stats">
           <div>
             <dt>Status</dt>
-            <dd data-testid="experiment-state">{p.state === 'idle' ? 'finished' : p.state}</dd>
+            <dd data-testid="experiment-state">{state === 'idle' ? 'finished' : state}</dd>
           </div>
           <div>
             <dt>Elapsed</dt>
@@ -69,7 +59,7 @@ export function RunPanel(p: Props) {
           </div>
           <div>
             <dt>Time left</dt>
-            <dd data-testid="experiment-eta">{p.state === 'idle' ? '—' : seconds(p.progress.etaSeconds)}</dd>
+            <dd data-testid="experiment-eta">{state === 'idle' ? '—' : seconds(p.progress.etaSeconds)}</dd>
           </div>
           <div>
             <dt>Speed</dt>
@@ -81,7 +71,7 @@ export function RunPanel(p: Props) {
           </div>
         </dl>
       )}
-      {p.progress?.current && p.state !== 'idle' && (
+      {p.progress?.current && state !== 'idle' && (
         <p className="hint current-detail" data-testid="current-detail">
           {p.progress.current.detail}
         </p>

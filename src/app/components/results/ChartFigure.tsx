@@ -1,6 +1,7 @@
 import { useId, useRef, useState, type ReactNode } from 'react';
 import { Symbols } from 'recharts';
 import { download, figureSvg, svgToPng, type LegendItem } from '../../lib/chartExport';
+import { errorMessage } from '../../../engine/errors';
 import { InfoTip } from '../InfoTip';
 
 interface Props {
@@ -37,7 +38,7 @@ export function ChartFigure(p: Props) {
       if (kind === 'svg') download(markup, `${p.fileStem}.svg`, 'image/svg+xml');
       else download(await svgToPng(markup, width, height), `${p.fileStem}.png`);
     } catch (e) {
-      setError(`Could not save the chart: ${e instanceof Error ? e.message : String(e)}`);
+      setError(`Could not save the chart: ${errorMessage(e)}`);
     }
   };
   return (
