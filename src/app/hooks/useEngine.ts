@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage, type BackendChoice, type DataProgress, type DatasetSummary, type MemoryReport } from '../../worker/protocol';
-import { forcedBackend, rememberChoice, rememberedChoice, startEngine, type Engine } from '../lib/engineClient';
+import { forcedBackend, forcedWorkers, rememberChoice, rememberedChoice, startEngine, type Engine } from '../lib/engineClient';
 import { createJobGuard } from './jobState';
 
 export interface EngineState {
@@ -60,9 +60,10 @@ export function useEngine(): EngineState {
     const { engine: e, terminate } = startEngine();
     let live = true;
     const { force, error } = forcedBackend(location.search);
-    if (error) setEngineError(error);
+    const { workers, error: workersError } = forcedWorkers(location.search);
+    if (error ?? workersError) setEngineError([error, workersError].filter(Boolean).join('; '));
     (async () => {
-      const picked = await e.init({ force, remembered: rememberedChoice() });
+      const picked = await e.init({ force, workers, remembered: rememberedChoice() });
       if (!live) return;
       rememberChoice(picked);
       setChoice(picked);

@@ -1,3 +1,4 @@
+import { MAX_WORKERS } from '../../worker/poolSize';
 import * as Comlink from 'comlink';
 import type { BackendChoice, BackendName, EngineApi, RememberedChoice } from '../../worker/protocol';
 
@@ -13,6 +14,15 @@ const BACKENDS: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 const REMEMBER_KEY = 'unlearning-playground.backend';
 
 /** `?backend=` forces a backend; anything else in it is an error the page reports. */
+/** `?workers=N` forces the experiment pool size (a whole number from 1 to MAX_WORKERS). */
+export function forcedWorkers(search: string): { workers?: number; error?: string } {
+  const value = new URLSearchParams(search).get('workers');
+  if (value === null || value === '' || value === 'auto') return {};
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS) return { workers: n };
+  return { error: `?workers=${value} is not a pool size; use a whole number from 1 to ${MAX_WORKERS}, or auto` };
+}
+
 export function forcedBackend(search: string): { force?: BackendName; error?: string } {
   const value = new URLSearchParams(search).get('backend');
   if (value === null || value === '' || value === 'auto') return {};
