@@ -5,8 +5,12 @@
  * backend (with the adapter), the validation accuracy each model reaches with the default recipe, the
  * worker's memory with the full 50,000-image CIFAR-10 loaded, and tensor/memory growth over 20 runs.
  *
- * Options: --backends wasm,webgpu (default: every available one), --models tiny,resnet9
- *          --skip-accuracy, --skip-memory, --runs 20, --out bench-results/bench.json
+ * Then the pool's scaling: throughput of independent training jobs with 1, 2, … workers (speed-up and
+ * efficiency), and tensor/memory growth over 20 consecutive experiments run with the pool.
+ *
+ * Options: --backends wasm,webgpu (default: every available one), --models tiny,resnet9, --repeats 3 (throughput
+ *          runs; the table shows the median and the spread), --pool-workers N (default: the chosen pool size),
+ *          --skip-accuracy, --skip-memory, --skip-pool, --runs 20, --out bench-results/bench.json
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -75,6 +79,13 @@ function officialBatchFiles() {
   return { dir, files };
 }
 
+/** Median and range of repeated measurements. */
+function summarise(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return { median: sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2, min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
 async function main() {
   const harness = await openHarness({ port: Number(opt('port', 4174)), log: (line) => line.startsWith('load: ') || log(line) });
   const { browser, page } = harness;
@@ -101,19 +112,52 @@ async function main() {
       const trainImages = software(backend) ? 96 : 1024;
       const batchSize = software(backend) ? 32 : 128;
       log(`throughput on ${backend}: ${trainImages} training images, batch ${batchSize}…`);
-      const rows = await page.evaluate(
-        (r) => window.harness.run(r),
-        {
-          models,
-          backends: [backend],
+      const repeats = Math.max(1, Number(opt('repeats', 3)));
+      const runs = [];
+      for (let i = 0; i < repeats; i++) {
+        runs.push(
+          await page.evaluate(
+            (r) => window.harness.run(r),
+            {
+              models,
+              backends: [backend],
+              trainImages,
+              batchSize,
+              ...(flag('skip-accuracy') || backend !== choice.name || i > 0
+                ? {}
+                : { accuracy: { on: choice.name } }), // each model's default recipe (src/engine/train/defaults.ts), all 10,000 images
+            },
+          ),
+        );
+      }
+      runs[0].forEach((row, m) => {
+        const spread = (f) => summarise(runs.map((rows) => f(rows[m])));
+        result.throughput.push({
+          ...row,
+          trainImagesPerSec: spread((r) => r.trainImagesPerSec).median,
+          inferImagesPerSec: spread((r) => r.inferImagesPerSec).median,
+          spread: { repeats, train: spread((r) => r.trainImagesPerSec), infer: spread((r) => r.inferImagesPerSec), ratio: spread((r) => r.trainImagesPerSec / r.inferImagesPerSec) },
           trainImages,
           batchSize,
-          ...(flag('skip-accuracy') || backend !== choice.name
-            ? {}
-            : { accuracy: { on: choice.name } }), // each model's default recipe (src/engine/train/defaults.ts), all 10,000 images
-        },
-      );
-      for (const row of rows) result.throughput.push({ ...row, trainImages, batchSize, adapter: backend === 'webgpu' ? choice.adapter : undefined });
+          adapter: backend === 'webgpu' ? choice.adapter : undefined,
+        });
+      });
+    }
+
+    if (!flag('skip-pool')) {
+      const maxWorkers = Number(opt('pool-workers', choice.pool.size));
+      log(`pool scaling: 1…${maxWorkers} workers, ${choice.name}, tiny CNN, 1,024 images per job…`);
+      result.pool = { choice: choice.pool, rows: await page.evaluate((r) => window.harness.benchPool(r), { model: { arch: 'tiny-cnn' }, maxWorkers, trainImages: 1024, jobsPerWorker: 3 }) };
+      log(`${Number(opt('runs', 20))} consecutive experiments with the pool…`);
+      const spec = { v: 1, dataset: { trainSize: 300, validationSize: 100 }, recipe: { epochs: 1, batchSize: 50, peakEpoch: 0.5 }, forget: [{ kind: 'random', k: 20 }], n: 2, extraOracles: 0, methods: [{ id: 'fine-tune', method: 'fine-tune', params: { epochs: 1 } }], metrics: ['klom', 'accuracy'] };
+      const runs = [];
+      for (let i = 0; i < Number(opt('runs', 20)); i++) {
+        await page.evaluate((s) => window.harness.runExperiment(s), { ...spec, seed: 1000 + i }); // a new seed: nothing from the cache
+        const m = await page.evaluate(() => window.harness.memory());
+        const w = await inspector.memoryBytes();
+        runs.push({ run: i + 1, numTensors: m.numTensors, tfBytes: m.numBytes, workerBytes: w.total });
+      }
+      result.pool.repeatedExperiments = runs;
     }
 
     if (!flag('skip-memory')) {
@@ -170,14 +214,35 @@ async function main() {
       ['model', (r) => r.model],
       ['params', (r) => r.parameters],
       ['batch', (r) => r.batchSize],
-      ['train img/s', (r) => fmt(r.trainImagesPerSec)],
-      ['infer img/s', (r) => fmt(r.inferImagesPerSec)],
-      ['train/infer', (r) => fmt(r.trainImagesPerSec / r.inferImagesPerSec, 2)],
+      ['train img/s (median, min–max)', (r) => `${fmt(r.trainImagesPerSec)} (${fmt(r.spread.train.min)}–${fmt(r.spread.train.max)})`],
+      ['infer img/s', (r) => `${fmt(r.inferImagesPerSec)} (${fmt(r.spread.infer.min)}–${fmt(r.spread.infer.max)})`],
+      ['train/infer', (r) => `${fmt(r.spread.ratio.median, 2)} (${fmt(r.spread.ratio.min, 2)}–${fmt(r.spread.ratio.max, 2)})`],
       ['first step s', (r) => fmt(r.firstStepSeconds, 1)],
       ['val acc (default recipe)', (r) => (r.validationAccuracy === undefined ? '—' : `${fmt(r.validationAccuracy * 100, 1)} % in ${fmt(r.accuracySeconds)} s (peak lr ${r.accuracyRecipe.peakLr})`)],
       ['error', (r) => r.error ?? ''],
     ]),
   );
+  if (result.throughput[0]?.spread) console.log(`(median and min–max of ${result.throughput[0].spread.repeats} runs)`);
+  if (result.pool) {
+    console.log(`\nPool: ${result.pool.choice.reason}. Independent training jobs (tiny CNN, 1 epoch on 1,024 images + evaluation):`);
+    console.log(
+      table(result.pool.rows, [
+        ['workers', (r) => r.workers],
+        ['jobs', (r) => r.jobs],
+        ['wall s', (r) => fmt(r.seconds, 1)],
+        ['img/s', (r) => fmt(r.imagesPerSec)],
+        ['speed-up', (r) => fmt(r.speedup, 2)],
+        ['efficiency', (r) => fmt(r.efficiency, 2)],
+      ]),
+    );
+    const e = result.pool.repeatedExperiments;
+    if (e?.length) {
+      console.log(
+        `${e.length} consecutive experiments with the pool: tensors ${e[0].numTensors} → ${e[e.length - 1].numTensors}, ` +
+          `engine worker memory ${fmt(e[0].workerBytes / 1e6, 1)} → ${fmt(e[e.length - 1].workerBytes / 1e6, 1)} MB (pool workers close after each experiment).`,
+      );
+    }
+  }
   if (result.fullDataset) {
     const f = result.fullDataset;
     console.log(

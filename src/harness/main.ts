@@ -4,6 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { startEngine } from '../app/lib/engineClient';
+import type { PoolBenchRequest } from '../worker/poolBench';
 import type { BackendName, BenchRequest, ExperimentProgress, TrainRequest } from '../worker/protocol';
 
 const { engine } = startEngine();
@@ -20,6 +21,7 @@ const harness = {
     );
   },
   run: (request: BenchRequest) => engine.bench(request, Comlink.proxy(() => undefined)),
+  benchPool: (request: PoolBenchRequest) => engine.benchPool(request, Comlink.proxy(() => undefined)),
   train: (request: TrainRequest) => engine.train(request, Comlink.proxy(() => undefined)),
   memory: () => engine.memory(),
   /** Runs an experiment spec; progress lines go to the console (the Node script prints them). */

@@ -23,6 +23,7 @@ import { activateBackend, chooseBackend, forgetBackendInstance, type BackendChoi
 import { deviceLossMessage, isDeviceLoss } from './deviceLoss';
 import { runBench } from './bench';
 import { createPoolExecutor } from './pool';
+import { runPoolBench } from './poolBench';
 import { choosePoolSize } from './poolSize';
 import type { DatasetSummary, EngineApi } from './protocol';
 
@@ -196,6 +197,10 @@ const api: EngineApi = {
     const ds = dataset;
     const datasetBytes = ds ? ds.train.images.length + ds.validation.images.length + (ds.test?.images.length ?? 0) : 0;
     return { numTensors: m.numTensors, numBytes: m.numBytes, datasetBytes };
+  },
+
+  async benchPool(request, onRow) {
+    return exclusive((c) => runPoolBench(request, backend ?? 'wasm', requireDataset(), c, onRow));
   },
 
   async bench(request, onRow) {

@@ -3,6 +3,7 @@ import type { DataProgress, SplitName } from '../engine/data/types';
 import type { ModelSpec } from '../engine/models/model';
 import type { TrainProgress, TrainRecipe, TrainSummary } from '../engine/train/trainer';
 import type { CacheEntryInfo, CacheUsage } from '../engine/cache/types';
+import type { PoolBenchRequest, PoolBenchRow } from './poolBench';
 import type { ExperimentProgress } from '../engine/experiment/runner';
 import type { ExperimentResult, RequestResult } from '../engine/experiment/result';
 import type { BackendChoice, BackendName, RememberedChoice } from './backends';
@@ -92,6 +93,8 @@ export interface EngineApi {
   evaluate(split: SplitName): Promise<SplitEvaluation>;
   memory(): Promise<MemoryReport>;
   bench(request: BenchRequest, onRow: (row: BenchRow) => void): Promise<BenchRow[]>;
+  /** Throughput of independent training jobs over pools of 1 … maxWorkers workers. */
+  benchPool(request: PoolBenchRequest, onRow: (row: PoolBenchRow) => void): Promise<PoolBenchRow[]>;
   /**
    * Validates `spec` (rejects with the SpecError message naming the field), then runs it on the loaded
    * dataset, reusing and filling the model cache. Pause/resume/cancel act on it.
