@@ -14,7 +14,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
-import { createModel, type ModelSpec } from '../models/model';
+import { createModel } from '../models/model';
+import type { ModelSpec } from '../models/modelSpec';
 import { SgdMomentum } from '../train/optimizers';
 import { trainingStep as trainerStep } from '../train/trainer';
 import {

@@ -10,8 +10,9 @@ import {
   unregisterWasmTrainingKernels,
   WASM_TRAINING_KERNELS,
 } from './wasmTrainingKernels';
-import { createModel, type ModelSpec } from '../models/model';
-import { batchNorm, type BatchNormParams } from '../models/params';
+import { batchNorm, type BatchNormParams } from '../models/layers';
+import { createModel } from '../models/model';
+import type { ModelSpec } from '../models/modelSpec';
 import { globalMaxPool } from '../models/resnet9';
 
 type Shape4 = [number, number, number, number];

@@ -16,7 +16,7 @@ import type { ModelCache } from '../cache/types';
 import { dmDirectLogits, forgetBetaSum, forgetModelWeights, halfSubsetMasks, pearson } from '../attribution/datamodels';
 import { buildTrakState, extractLastLayer, trakStateForgetBetaSum, type TrakState } from '../attribution/trak';
 import { createModel, exportWeights, importWeights, type Model } from '../models/model';
-import type { WeightsData } from '../models/params';
+import type { WeightsData } from '../models/layers';
 import { challengeScore } from '../metrics/epsilon';
 import { meanAccuracy } from '../metrics/groups';
 import { KLOM_CLIP, klomPerExample, summariseKlom } from '../metrics/klom';

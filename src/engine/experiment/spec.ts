@@ -17,7 +17,7 @@
  */
 import { z } from 'zod';
 import { NUM_CLASSES } from '../data/types';
-import type { ModelSpec } from '../models/model';
+import type { ModelSpec } from '../models/modelSpec';
 import type { TrainRecipe } from '../train/trainer';
 
 export const SPEC_VERSION = 1;

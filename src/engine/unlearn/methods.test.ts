@@ -5,7 +5,7 @@ import { fillBatch, toInputTensor } from '../data/batches';
 import { NUM_CLASSES, PIXELS_PER_IMAGE } from '../data/types';
 import { parseSpec, type MethodParams } from '../experiment/spec';
 import { createModel, exportWeights, importWeights, type Model } from '../models/model';
-import type { WeightsData } from '../models/params';
+import type { WeightsData } from '../models/layers';
 import { createRng } from '../rng';
 import { syntheticImageSet } from '../testing/synthetic';
 import { useWasmBackend } from '../testing/wasmBackend';
