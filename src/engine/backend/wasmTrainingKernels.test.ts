@@ -625,7 +625,7 @@ describe('a full training step on wasm', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// The app's models: their custom-gradient ops (models/params.ts batchNorm, models/resnet9.ts globalMaxPool) against
+// The app's models: their custom-gradient ops (models/layers.ts batchNorm, models/resnet9.ts globalMaxPool) against
 // tfjs autodiff on the cpu backend, and whole-model gradients on wasm against the cpu backend.
 
 function bnParams(c: number, seed: number): BatchNormParams {
@@ -639,7 +639,7 @@ function bnParams(c: number, seed: number): BatchNormParams {
   };
 }
 
-/** Training-mode batch norm the way autodiff sees it (what models/params.ts did before its custom gradient). */
+/** Training-mode batch norm the way autodiff sees it (what models/layers.ts did before its custom gradient). */
 function batchNormAutodiff(x: tf.Tensor4D, p: BatchNormParams, relu: boolean): tf.Tensor4D {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
   const count = x.shape[0] * x.shape[1] * x.shape[2];
