@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { gzip, makeTar, trainRecords } from '../src/engine/data/testSupport';
+import { gzip, makeTar, trainRecords } from '../test/support/cifar';
 import { openApp, screenshot } from './support';
 
 /** A cifar-10-binary.tar.gz in the official layout, with 200 real records per batch to keep it small. */

@@ -5,7 +5,7 @@ import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-was
 import { registerWasmTrainingKernels } from '../engine/backend/wasmTrainingKernels';
 import { createModel } from '../engine/models/model';
 import { trainModel } from '../engine/train/trainer';
-import { syntheticImageSet } from '../engine/testing/synthetic';
+import { syntheticImageSet } from '../engine/data/synthetic';
 
 export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];

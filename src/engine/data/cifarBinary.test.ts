@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CIFAR_RECORD_BYTES, CifarRecordStream, allocateImageSet, parseCifarBinary } from './cifarBinary';
-import { firstDifference, trainRecords } from './testSupport';
+import { firstDifference, trainRecords } from '../../../test/support/cifar';
 import { DatasetError, PIXELS_PER_IMAGE } from './types';
 
 const COUNT = 300;

@@ -4,7 +4,7 @@ import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCifarBinary } from './cifarBinary';
 import { DatasetStoreError, clearSavedDataset, loadSavedDataset, saveDataset, savedDatasetInfo } from './datasetStore';
-import { firstDifference, trainRecords } from './testSupport';
+import { firstDifference, trainRecords } from '../../../test/support/cifar';
 import { CLASS_NAMES, type CifarDataset } from './types';
 
 const R = 3073;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CIFAR_RECORD_BYTES } from './cifarBinary';
 import { decodeEmbeddedDataset, loadEmbeddedDataset, parseEmbeddedManifest } from './embedded';
-import { PUBLIC_DATA, TRAIN_BIN, firstDifference, fs, gzip, serve, sha256Hex, trainRecords } from './testSupport';
+import { PUBLIC_DATA, TRAIN_BIN, firstDifference, fs, gzip, serve, sha256Hex, trainRecords } from '../../../test/support/cifar';
 import { DatasetError, NUM_CLASSES, PIXELS_PER_IMAGE, type CifarDataset, type DataProgress } from './types';
 
 const R = CIFAR_RECORD_BYTES;

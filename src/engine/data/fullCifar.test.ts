@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CIFAR_RECORD_BYTES } from './cifarBinary';
 import { decodeEmbeddedDataset } from './embedded';
 import { loadCifarFromFiles, type DataFile } from './fullCifar';
-import { PUBLIC_DATA, TRAIN_BIN, fileFrom, firstDifference, fs, gzip, makeTar, trainRecords, type TarInput } from './testSupport';
+import { PUBLIC_DATA, TRAIN_BIN, fileFrom, firstDifference, fs, gzip, makeTar, trainRecords, type TarInput } from '../../../test/support/cifar';
 import { DatasetError, PIXELS_PER_IMAGE, type CifarDataset, type DataProgress, type ImageSet } from './types';
 
 const R = CIFAR_RECORD_BYTES;

@@ -18,7 +18,7 @@ import { parseSpec, type MethodParams } from '../experiment/spec';
 import { applyHead } from '../models/layers';
 import type { Model } from '../models/model';
 import { createRng } from '../rng';
-import { useWasmBackend } from '../testing/wasmBackend';
+import { useWasmBackend } from '../../../test/support/wasmBackend';
 import { evaluateModel } from '../train/evaluate';
 import { METHODS } from './index';
 

@@ -1,53 +1,18 @@
-/**
- * Node-only helpers for the data tests (never imported by app code).
- * Node's modules are loaded untyped on purpose: the app's tsconfig has no @types/node (which would
- * change DOM types such as setTimeout's return type for the whole program), so the few functions used
- * here are typed by hand.
- */
-import { CIFAR_RECORD_BYTES } from './cifarBinary';
+/** Node helpers for the data tests: real CIFAR-10 records, tar and gzip writers, a tiny HTTP server. */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { CIFAR_RECORD_BYTES } from '../../src/engine/data/cifarBinary';
 
-interface NodeFs {
-  readFileSync(path: URL | string): Uint8Array;
-  openSync(path: URL | string, flags: string): number;
-  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
-  closeSync(fd: number): void;
-  existsSync(path: URL | string): boolean;
-  mkdtempSync(prefix: string): string;
-  mkdirSync(path: string, options: { recursive: boolean }): void;
-  writeFileSync(path: string, data: Uint8Array): void;
-  rmSync(path: string, options: { recursive: boolean; force: boolean }): void;
-}
-interface NodeChildProcess {
-  execFileSync(file: string, args: string[], options: { cwd: string; stdio?: string }): Uint8Array;
-}
-interface NodeZlib {
-  gzipSync(data: Uint8Array, options?: { level?: number }): Uint8Array;
-}
-interface NodeHttp {
-  createServer(handler: (req: { url?: string }, res: NodeResponse) => void): NodeServer;
-}
-interface NodeResponse {
-  writeHead(status: number, headers?: Record<string, string | number>): void;
-  write(chunk: Uint8Array): void;
-  end(data?: Uint8Array | string): void;
-}
-interface NodeServer {
-  listen(port: number, host: string, cb: () => void): void;
-  address(): { port: number };
-  close(cb?: () => void): void;
-}
-
-const load = (name: string): Promise<unknown> => import(/* @vite-ignore */ name);
-export const fs = (await load('node:fs')) as NodeFs;
-export const zlib = (await load('node:zlib')) as NodeZlib;
-const http = (await load('node:http')) as NodeHttp;
-const childProcess = (await load('node:child_process')) as NodeChildProcess;
-const os = (await load('node:os')) as { tmpdir(): string };
+export { fs };
 
 /** The real CIFAR-10 training set (data_batch_1..5 concatenated), outside the repository. */
-export const TRAIN_BIN = new URL('../../../../shared/data/cifar10/train.bin', import.meta.url);
+export const TRAIN_BIN = new URL('../../../shared/data/cifar10/train.bin', import.meta.url);
 /** The repository's public/data folder. */
-export const PUBLIC_DATA = new URL('../../../public/data/', import.meta.url);
+export const PUBLIC_DATA = new URL('../../public/data/', import.meta.url);
 
 if (!fs.existsSync(TRAIN_BIN)) {
   throw new Error(`The data tests need the real CIFAR-10 file at ${TRAIN_BIN.pathname} (see ../shared/data/cifar10/README.md)`);
@@ -67,7 +32,7 @@ export function trainRecords(first: number, count: number): Uint8Array<ArrayBuff
 }
 
 export function gzip(data: Uint8Array, level = 6): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(zlib.gzipSync(data, { level }));
+  return new Uint8Array(gzipSync(data, { level }));
 }
 
 /** A File-like object whose stream delivers `data` in chunks of the given sizes (cycled), to exercise chunk boundaries. */
@@ -144,7 +109,7 @@ export async function serve(
   routes: Record<string, { body: Uint8Array | string; headers?: Record<string, string | number> }>,
 ): Promise<{ base: string; requests: string[]; close(): Promise<void> }> {
   const requests: string[] = [];
-  const server = http.createServer((req, res) => {
+  const server = createServer((req, res) => {
     const path = req.url ?? '/';
     requests.push(path);
     const route = routes[path];
@@ -171,7 +136,7 @@ export async function serve(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    base: `http://127.0.0.1:${server.address().port}/`,
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -191,7 +156,7 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): num
 /** Whether the system tar(1) can be run (for checks against a real-world tar writer). */
 export const hasSystemTar = (() => {
   try {
-    childProcess.execFileSync('tar', ['--version'], { cwd: os.tmpdir(), stdio: 'ignore' });
+    execFileSync('tar', ['--version'], { cwd: tmpdir(), stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -200,7 +165,7 @@ export const hasSystemTar = (() => {
 
 /** Builds a tar with the system tar(1) from `files` (path → bytes), in the given archive format. */
 export function systemTar(files: Record<string, Uint8Array>, format: 'gnu' | 'pax' | 'ustar'): Uint8Array {
-  const dir = fs.mkdtempSync(`${os.tmpdir()}/tar-test-`);
+  const dir = fs.mkdtempSync(`${tmpdir()}/tar-test-`);
   try {
     for (const [path, data] of Object.entries(files)) {
       const slash = path.lastIndexOf('/');
@@ -208,7 +173,7 @@ export function systemTar(files: Record<string, Uint8Array>, format: 'gnu' | 'pa
       fs.writeFileSync(`${dir}/${path}`, data);
     }
     return new Uint8Array(
-      childProcess.execFileSync('tar', [`--format=${format}`, '-cf', '-', '--sort=name', ...Object.keys(files)], { cwd: dir }),
+      execFileSync('tar', [`--format=${format}`, '-cf', '-', '--sort=name', ...Object.keys(files)], { cwd: dir }),
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
