@@ -9,25 +9,60 @@ import { CIFAR_RECORD_BYTES } from '../../src/engine/data/cifarBinary';
 
 export { fs };
 
-/** The real CIFAR-10 training set (data_batch_1..5 concatenated), outside the repository. */
-export const TRAIN_BIN = new URL('../../../shared/data/cifar10/train.bin', import.meta.url);
-/** The repository's public/data folder. */
+const FIXTURE = new URL('../fixtures/cifar10/', import.meta.url);
+/** The repository's public/data folder (the embedded dataset the app ships). */
 export const PUBLIC_DATA = new URL('../../public/data/', import.meta.url);
 
-if (!fs.existsSync(TRAIN_BIN)) {
-  throw new Error(`The data tests need the real CIFAR-10 file at ${TRAIN_BIN.pathname} (see ../shared/data/cifar10/README.md)`);
+/** The slices of train.bin in test/fixtures/cifar10 (see scripts/build-test-fixture.mjs). */
+export const TRAIN_SLICES = [
+  { first: 0, count: 160, file: 'train-00000.bin' },
+  { first: 45_000, count: 30, file: 'train-45000.bin' },
+] as const;
+/** Records in the fixture's slice of test.bin. */
+export const TEST_COUNT = 30;
+/** Records in CIFAR-10's train.bin (data_batch_1..5). */
+export const TRAIN_RECORDS = 50_000;
+
+function readFixture(file: string, count: number): Uint8Array<ArrayBuffer> {
+  const data = new Uint8Array(fs.readFileSync(new URL(file, FIXTURE)));
+  if (data.length !== count * CIFAR_RECORD_BYTES) {
+    throw new Error(`test/fixtures/cifar10/${file} is ${data.length} bytes, expected ${count} records; rebuild it with npm run build:fixture`);
+  }
+  return data;
 }
 
-/** `count` raw records of train.bin starting at record `first`. */
+/** `count` raw records of CIFAR-10's train.bin starting at record `first`, which must lie in one of the fixture's slices. */
 export function trainRecords(first: number, count: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(count * CIFAR_RECORD_BYTES);
-  const fd = fs.openSync(TRAIN_BIN, 'r');
-  try {
-    const n = fs.readSync(fd, out, 0, out.length, first * CIFAR_RECORD_BYTES);
-    if (n !== out.length) throw new Error(`short read from train.bin: ${n} of ${out.length} bytes`);
-  } finally {
-    fs.closeSync(fd);
-  }
+  const slice = TRAIN_SLICES.find((s) => first >= s.first && first + count <= s.first + s.count);
+  if (!slice) throw new Error(`records ${first}..${first + count - 1} of train.bin are not in the test fixture`);
+  const start = (first - slice.first) * CIFAR_RECORD_BYTES;
+  return readFixture(slice.file, slice.count).slice(start, start + count * CIFAR_RECORD_BYTES);
+}
+
+/** The first `count` raw records of CIFAR-10's test_batch. */
+export function testRecords(count: number): Uint8Array<ArrayBuffer> {
+  if (count > TEST_COUNT) throw new Error(`the test fixture holds ${TEST_COUNT} test records, not ${count}`);
+  return readFixture('test-00000.bin', TEST_COUNT).slice(0, count * CIFAR_RECORD_BYTES);
+}
+
+/** Whether record `r` of the full-size stand-in below is the real record r of train.bin. */
+export const isRealTrainRecord = (r: number): boolean => TRAIN_SLICES.some((s) => r >= s.first && r < s.first + s.count);
+
+let fullSize: Uint8Array<ArrayBuffer> | undefined;
+/**
+ * A stand-in for the whole train.bin (50,000 records, 154 MB), for tests of full-size inputs: record r is the
+ * real record r where the fixture has it (isRealTrainRecord), elsewhere a copy of a real record from the
+ * fixture's first slice. Built once per test file.
+ */
+export function fullSizeTrainBin(): Uint8Array<ArrayBuffer> {
+  if (fullSize) return fullSize;
+  const R = CIFAR_RECORD_BYTES;
+  const out = new Uint8Array(TRAIN_RECORDS * R);
+  const [head] = TRAIN_SLICES;
+  const headData = trainRecords(head.first, head.count);
+  for (let r = 0; r < TRAIN_RECORDS; r += head.count) out.set(headData.subarray(0, Math.min(head.count, TRAIN_RECORDS - r) * R), r * R);
+  for (const s of TRAIN_SLICES) out.set(trainRecords(s.first, s.count), s.first * R);
+  fullSize = out;
   return out;
 }
 
