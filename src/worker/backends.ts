@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { registerWasmTrainingKernels } from '../engine/backend/wasmTrainingKernels';
+import { registerWasmTrainingKernels } from '../engine/backend/wasm/register';
 import { createModel } from '../engine/models/model';
 import { trainModel } from '../engine/train/trainer';
 import { syntheticImageSet } from '../engine/data/synthetic';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../../src/engine/backend/wasmTrainingKernels';
+import { registerWasmTrainingKernels } from '../../src/engine/backend/wasm/register';
 
 /**
  * Switches tfjs to the WASM backend in Node tests (≈10× faster than the pure-JS CPU backend), with the
