@@ -19,9 +19,9 @@ export const TRAIN_SLICES = [
   { first: 45_000, count: 30, file: 'train-45000.bin' },
 ] as const;
 /** Records in the fixture's slice of test.bin. */
-export const TEST_COUNT = 30;
+const TEST_COUNT = 30;
 /** Records in CIFAR-10's train.bin (data_batch_1..5). */
-export const TRAIN_RECORDS = 50_000;
+const TRAIN_RECORDS = 50_000;
 
 function readFixture(file: string, count: number): Uint8Array<ArrayBuffer> {
   const data = new Uint8Array(fs.readFileSync(new URL(file, FIXTURE)));
