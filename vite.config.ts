@@ -20,5 +20,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    // Some files train a small model in beforeAll; on a shared 2-core machine that can pass vitest's 10 s default.
+    hookTimeout: 60_000,
   },
 });

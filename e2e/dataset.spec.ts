@@ -1,15 +1,15 @@
 import { expect, test } from '@playwright/test';
-import { gzip, makeTar, trainRecords } from '../src/engine/data/testSupport';
+import { gzip, makeTar, testRecords, trainRecords } from '../test/support/cifar';
 import { openApp, screenshot } from './support';
 
-/** A cifar-10-binary.tar.gz in the official layout, with 200 real records per batch to keep it small. */
+/** A cifar-10-binary.tar.gz in the official layout, with 30 real records per batch to keep it small. */
 function smallOfficialArchive(): Buffer {
-  const per = 200;
+  const per = 30;
   const entries = [1, 2, 3, 4, 5].map((b) => ({
     name: `cifar-10-batches-bin/data_batch_${b}.bin`,
     data: trainRecords((b - 1) * per, per),
   }));
-  entries.push({ name: 'cifar-10-batches-bin/test_batch.bin', data: trainRecords(5 * per, 100) });
+  entries.push({ name: 'cifar-10-batches-bin/test_batch.bin', data: testRecords(30) });
   return Buffer.from(gzip(makeTar(entries)));
 }
 
@@ -33,7 +33,7 @@ test('loads CIFAR-10 from the user’s tar.gz, keeps it for the next visit, and 
     buffer: smallOfficialArchive(),
   });
   await expect(page.getByTestId('dataset-summary')).not.toContainText('shipped with the app', { timeout: 60_000 });
-  await expect(page.getByTestId('dataset-summary')).toContainText('100 test images');
+  await expect(page.getByTestId('dataset-summary')).toContainText('30 test images');
   await expect(page.getByTestId('dataset-error')).toHaveCount(0);
 
   // Next visit: the saved dataset is used without asking for the files again.

@@ -2,11 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import type { PoolChoice } from './poolSize';
-import { registerWasmTrainingKernels } from '../engine/backend/wasmTrainingKernels';
+import { registerWasmTrainingKernels } from '../engine/backend/wasm/register';
 import { createModel } from '../engine/models/model';
 import { trainModel } from '../engine/train/trainer';
-import { syntheticImageSet } from '../engine/testing/synthetic';
+import { syntheticImageSet } from '../engine/data/synthetic';
 import { errorMessage } from '../engine/errors';
 
 export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -32,8 +31,8 @@ export interface BackendChoice {
   forced: boolean;
   /** Browser + adapter identity; a remembered measurement is reused only for the same one. */
   fingerprint: string;
-  /** How many engine workers experiments use, and why (set by the engine worker's init). */
-  pool?: PoolChoice;
+  /** How many engine workers experiments use, and why (set by the engine worker's init from choosePoolSize). */
+  pool?: { size: number; reason: string };
 }
 
 /** What a page may remember from an earlier measurement to skip re-measuring on the next visit. */

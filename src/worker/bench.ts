@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunControl } from '../engine/control';
 import type { CifarDataset } from '../engine/data/types';
-import { countParameters, createModel, describeModel, type ModelSpec } from '../engine/models/model';
+import { countParameters, createModel } from '../engine/models/model';
+import { describeModel, type ModelSpec } from '../engine/models/modelSpec';
 import { createRng, permutation } from '../engine/rng';
 import { evaluateModel } from '../engine/train/evaluate';
 import { defaultRecipe } from '../engine/train/defaults';

@@ -5,7 +5,7 @@
 import type { RunControl } from '../engine/control';
 import type { CifarDataset } from '../engine/data/types';
 import type { Job } from '../engine/experiment/run/jobs';
-import type { ModelSpec } from '../engine/models/model';
+import type { ModelSpec } from '../engine/models/modelSpec';
 import type { BackendName } from './backends';
 import { createPoolExecutor } from './pool';
 

@@ -1,6 +1,6 @@
 /** Types shared by the page and the engine worker. The worker's API is exposed with Comlink. */
 import type { DataProgress, SplitName } from '../engine/data/types';
-import type { ModelSpec } from '../engine/models/model';
+import type { ModelSpec } from '../engine/models/modelSpec';
 import type { TrainProgress, TrainRecipe, TrainSummary } from '../engine/train/trainer';
 import type { CacheEntryInfo, CacheUsage } from '../engine/cache/types';
 import type { PoolBenchRequest, PoolBenchRow } from './poolBench';

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../models/model';
 import { createRng, permutation } from '../rng';
-import { syntheticImageSet } from '../testing/synthetic';
-import { useWasmBackend } from '../testing/wasmBackend';
+import { syntheticImageSet } from '../data/synthetic';
+import { useWasmBackend } from '../../../test/support/wasmBackend';
 import { pearson } from './datamodels';
 import {
   buildTrakState,

@@ -39,7 +39,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunControl } from '../control';
 import { fillBatch, toInputTensor } from '../data/batches';
 import { PIXELS_PER_IMAGE, type ImageSet } from '../data/types';
-import { applyHead, type Model } from '../models/model';
+import { applyHead } from '../models/layers';
+import type { Model } from '../models/model';
 import { createRng } from '../rng';
 
 export interface TrakOptions {

@@ -4,7 +4,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IndexedDbCache } from './indexedDbCache';
 import { MemoryCache } from './memoryCache';
-import { bytesOf, expectSameEntry, makeEntry } from './testSupport';
+import { bytesOf, expectSameEntry, makeEntry } from '../../../test/support/cacheEntries';
 import { CacheError, type ModelCache } from './types';
 
 describe.each([

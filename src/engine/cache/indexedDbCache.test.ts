@@ -4,7 +4,7 @@ import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IndexedDbCache, MODEL_DB_NAME } from './indexedDbCache';
 import { resilientCache } from './resilientCache';
-import { bytesOf, expectSameEntry, makeEntry } from './testSupport';
+import { bytesOf, expectSameEntry, makeEntry } from '../../../test/support/cacheEntries';
 import { CacheError } from './types';
 
 type StoreProto = Record<string, (...a: unknown[]) => unknown>;

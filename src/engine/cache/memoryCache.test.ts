@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryCache } from './memoryCache';
-import { bytesOf, makeEntry } from './testSupport';
+import { bytesOf, makeEntry } from '../../../test/support/cacheEntries';
 import { CacheError } from './types';
 
 const keys = async (cache: MemoryCache) => (await cache.list()).map((i) => i.key).sort();

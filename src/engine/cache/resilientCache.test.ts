@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryCache } from './memoryCache';
 import { resilientCache } from './resilientCache';
-import { makeEntry } from './testSupport';
+import { makeEntry } from '../../../test/support/cacheEntries';
 import { CacheError, type ModelCache } from './types';
 
 /** A MemoryCache whose get and put throw whatever `failure` holds (nothing when undefined). */

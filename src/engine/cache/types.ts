@@ -5,7 +5,7 @@
  * and `MemoryCache` (tests, and browsers without storage). The runner wraps either in
  * `resilientCache`, so a full or broken store is reported and the experiment carries on uncached.
  */
-import type { WeightsData } from '../models/params';
+import type { WeightsData } from '../models/layers';
 
 export const CACHED_MODEL_KINDS = ['original', 'oracle', 'subset', 'unlearned', 'outputs'] as const;
 export type CachedModelKind = (typeof CACHED_MODEL_KINDS)[number];

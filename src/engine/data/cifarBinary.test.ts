@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CIFAR_RECORD_BYTES, CifarRecordStream, allocateImageSet, parseCifarBinary } from './cifarBinary';
-import { firstDifference, trainRecords } from './testSupport';
+import { firstDifference, trainRecords } from '../../../test/support/cifar';
 import { DatasetError, PIXELS_PER_IMAGE } from './types';
 
-const COUNT = 300;
+const COUNT = 160;
 const raw = trainRecords(0, COUNT);
 
 /** Pixel (y, x, channel) of record r read straight from the planar CIFAR bytes. */

@@ -4,7 +4,7 @@ import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCifarBinary } from './cifarBinary';
 import { DatasetStoreError, clearSavedDataset, loadSavedDataset, saveDataset, savedDatasetInfo } from './datasetStore';
-import { firstDifference, trainRecords } from './testSupport';
+import { firstDifference, trainRecords } from '../../../test/support/cifar';
 import { CLASS_NAMES, type CifarDataset } from './types';
 
 const R = 3073;
@@ -106,7 +106,7 @@ describe('datasetStore (IndexedDB)', () => {
 
   it('replaces a saved dataset, including dropping its test split', async () => {
     await saveDataset(dataset('first', 0, true));
-    const second = dataset('second', 100, false);
+    const second = dataset('second', 60, false);
     await saveDataset(second);
     const back = await loadSavedDataset();
     expectSame(back!, second);
@@ -128,7 +128,7 @@ describe('datasetStore (IndexedDB)', () => {
       const old = dataset('old', 0, true);
       await saveDataset(old);
       restore = failPutFor('validation/0', new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
-      await rejection(saveDataset(dataset('new', 200, true)), 'quota', /Not enough browser storage .*Nothing was changed/);
+      await rejection(saveDataset(dataset('new', 100, true)), 'quota', /Not enough browser storage .*Nothing was changed/);
       restore();
       restore = undefined;
       expectSame((await loadSavedDataset())!, old);
@@ -139,7 +139,7 @@ describe('datasetStore (IndexedDB)', () => {
       const old = dataset('old', 0, true);
       await saveDataset(old);
       restore = failPutFor('saved', new DOMException('could not clone', 'DataCloneError'));
-      await rejection(saveDataset(dataset('new', 200, false)), 'failed', /DataCloneError: could not clone\)\. Nothing was changed/);
+      await rejection(saveDataset(dataset('new', 100, false)), 'failed', /DataCloneError: could not clone\)\. Nothing was changed/);
       restore();
       restore = undefined;
       expectSame((await loadSavedDataset())!, old);

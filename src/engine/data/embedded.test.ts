@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CIFAR_RECORD_BYTES } from './cifarBinary';
 import { decodeEmbeddedDataset, loadEmbeddedDataset, parseEmbeddedManifest } from './embedded';
-import { PUBLIC_DATA, TRAIN_BIN, firstDifference, fs, gzip, serve, sha256Hex, trainRecords } from './testSupport';
+import { PUBLIC_DATA, TRAIN_SLICES, firstDifference, fs, gzip, serve, sha256Hex, trainRecords } from '../../../test/support/cifar';
 import { DatasetError, NUM_CLASSES, PIXELS_PER_IMAGE, type CifarDataset, type DataProgress } from './types';
 
 const R = CIFAR_RECORD_BYTES;
@@ -29,13 +29,11 @@ describe('the committed embedded dataset (public/data)', () => {
     sha256: string;
   };
   const compressed = fs.readFileSync(new URL(manifest.file, PUBLIC_DATA));
-  let train: Uint8Array; // the whole of train.bin
   let ds: CifarDataset;
   const progress: DataProgress[] = [];
   let decodeMs = 0;
 
   beforeAll(async () => {
-    train = fs.readFileSync(TRAIN_BIN);
     const t0 = performance.now();
     ds = await decodeEmbeddedDataset(manifest, compressed, (p) => progress.push(p));
     decodeMs = performance.now() - t0;
@@ -60,36 +58,49 @@ describe('the committed embedded dataset (public/data)', () => {
     }
   });
 
-  it('holds exactly the first 1,000 / 200 of each class of records 0..44,999 / 45,000..49,999', () => {
-    const expected = (start: number, end: number, per: number) => {
-      const taken = new Array(NUM_CLASSES).fill(0);
-      const out: number[] = [];
-      for (let r = start; r < end; r++) if (taken[train[r * R]]++ < per) out.push(r);
-      return out;
-    };
-    expect(Array.from(ds.train.sourceIndex)).toEqual(expected(0, 45_000, 1000));
-    expect(Array.from(ds.validation.sourceIndex)).toEqual(expected(45_000, 50_000, 200));
-  });
-
-  it('matches train.bin pixel for pixel and label for label at each sourceIndex', () => {
-    for (const set of [ds.train, ds.validation]) {
-      for (let i = 0; i < set.count; i++) {
-        const src = set.sourceIndex[i];
-        expect(set.labels[i]).toBe(train[src * R]);
-        const mismatch = firstDifference(set.images.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE), nhwcOf(train, src * R));
-        if (mismatch !== -1) throw new Error(`image ${i} (record ${src}) differs at byte ${mismatch}`);
+  it('takes records in source order from 0..44,999 (train) and 45,000..49,999 (validation)', () => {
+    for (const [set, lo, hi] of [
+      [ds.train, 0, 45_000],
+      [ds.validation, 45_000, 50_000],
+    ] as const) {
+      let previous = lo - 1;
+      for (const src of set.sourceIndex) {
+        if (!(src > previous && src < hi)) throw new Error(`sourceIndex ${src} after ${previous} is out of order or outside ${lo}..${hi - 1}`);
+        previous = src;
       }
     }
   });
 
-  it('has a checksum that can be recomputed from train.bin as documented', async () => {
-    const indices = [...ds.train.sourceIndex, ...ds.validation.sourceIndex];
-    const payload = new Uint8Array(indices.length * (4 + R));
+  it('holds every record of the fixture slices first (no class fills its 1,000 / 200 there), pixel for pixel', () => {
+    for (const [set, slice] of [
+      [ds.train, TRAIN_SLICES[0]],
+      [ds.validation, TRAIN_SLICES[1]],
+    ] as const) {
+      expect(Array.from(set.sourceIndex.subarray(0, slice.count))).toEqual(Array.from({ length: slice.count }, (_, k) => slice.first + k));
+      const raw = trainRecords(slice.first, slice.count);
+      for (let i = 0; i < slice.count; i++) {
+        expect(set.labels[i]).toBe(raw[i * R]);
+        const mismatch = firstDifference(set.images.subarray(i * PIXELS_PER_IMAGE, (i + 1) * PIXELS_PER_IMAGE), nhwcOf(raw, i * R));
+        if (mismatch !== -1) throw new Error(`image ${i} (record ${slice.first + i}) differs at byte ${mismatch}`);
+      }
+    }
+  });
+
+  it('has a checksum that can be recomputed as documented (source indices, then the records in the CIFAR layout)', async () => {
+    const sets = [ds.train, ds.validation];
+    const n = ds.train.count + ds.validation.count;
+    const payload = new Uint8Array(n * (4 + R));
     const view = new DataView(payload.buffer);
-    indices.forEach((src, k) => {
-      view.setUint32(4 * k, src, true);
-      payload.set(train.subarray(src * R, (src + 1) * R), 4 * indices.length + k * R);
-    });
+    let k = 0;
+    for (const set of sets) {
+      for (let i = 0; i < set.count; i++, k++) {
+        view.setUint32(4 * k, set.sourceIndex[i], true);
+        const at = 4 * n + k * R;
+        payload[at] = set.labels[i];
+        // NHWC back to planar R, G, B.
+        for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) payload[at + 1 + c * 1024 + p] = set.images[i * PIXELS_PER_IMAGE + p * 3 + c];
+      }
+    }
     expect(await sha256Hex(payload)).toBe(manifest.sha256);
   });
 
@@ -148,8 +159,8 @@ async function buildSmall(perClassTrain = 3, perClassVal = 1): Promise<Small> {
     for (let r = 0; r < count; r++) if (taken[raw[r * R]]++ < per) out.push({ src: first + r, raw: raw.subarray(r * R, (r + 1) * R) });
     return out;
   };
-  const trainPart = pick(0, 200, perClassTrain);
-  const valPart = pick(45_000, 200, perClassVal);
+  const trainPart = pick(0, 160, perClassTrain);
+  const valPart = pick(45_000, 30, perClassVal);
   const records = [...trainPart, ...valPart];
   const n = records.length;
   const decoded = new Uint8Array(n * (4 + R));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TarError, readTar, readTarEntry, type TarEntry } from './tar';
-import { fileFrom, firstDifference, hasSystemTar, makeTar, systemTar } from './testSupport';
+import { fileFrom, firstDifference, hasSystemTar, makeTar, systemTar } from '../../../test/support/cifar';
 
 const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7 + (i >> 8)) & 255);
 

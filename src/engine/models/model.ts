@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRng } from '../rng';
-import { type NamedVariable, type WeightsData } from './params';
-import { buildTinyCnn } from './tinyCnn';
+import { createRng, type Rng } from '../rng';
+import type { BuiltModel, LinearHead, NamedVariable, WeightsData } from './layers';
+import type { ModelSpec } from './modelSpec';
 import { buildResNet9 } from './resnet9';
-
-export type ModelSpec = { arch: 'tiny-cnn' } | { arch: 'resnet9'; width: number };
-
-export const DEFAULT_RESNET9_WIDTH = 0.25;
+import { buildTinyCnn } from './tinyCnn';
 
 export interface Model {
   readonly spec: ModelSpec;
@@ -30,31 +27,18 @@ export interface Model {
   dispose(): void;
 }
 
-/** logits = scale · (features · kernel) + bias; kernel [D, 10]. */
-export interface LinearHead {
-  kernel: tf.Variable;
-  bias?: tf.Variable;
-  scale: number;
-}
-
-/** The final layer's logits from features, with the same ops in the same order as every architecture's forward. */
-export function applyHead(head: LinearHead, features: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    let z = tf.matMul(features, head.kernel as tf.Tensor2D);
-    if (head.scale !== 1) z = tf.mul(z, head.scale);
-    if (head.bias) z = tf.add(z, head.bias);
-    return z as tf.Tensor2D;
-  });
-}
-
-/** The forward pass of an architecture, closed over its parameters. */
-export type Forward = (x: tf.Tensor4D, training: boolean) => tf.Tensor2D;
+/** How each architecture is built from its spec. */
+const ARCHITECTURES: { [A in ModelSpec['arch']]: (rng: Rng, spec: Extract<ModelSpec, { arch: A }>) => BuiltModel } = {
+  'tiny-cnn': (rng) => buildTinyCnn(rng),
+  resnet9: (rng, spec) => buildResNet9(rng, spec.width),
+};
 
 /** Builds a model with weights initialised from `seed` (the same seed gives the same weights everywhere). */
 export function createModel(spec: ModelSpec, seed: number): Model {
   const rng = createRng(seed).fork('init');
-  const built = spec.arch === 'tiny-cnn' ? buildTinyCnn(rng) : buildResNet9(rng, spec.width);
-  const { trainable, state, forward, features, head } = built;
+  // The table's key and spec type agree by construction; TypeScript cannot correlate them through a union.
+  const build = ARCHITECTURES[spec.arch] as (rng: Rng, spec: ModelSpec) => BuiltModel;
+  const { trainable, state, forward, features, head } = build(rng, spec);
   return {
     spec,
     trainable,
@@ -66,10 +50,6 @@ export function createModel(spec: ModelSpec, seed: number): Model {
       for (const { variable } of [...trainable, ...state]) variable.dispose();
     },
   };
-}
-
-export function describeModel(spec: ModelSpec): string {
-  return spec.arch === 'tiny-cnn' ? 'Tiny CNN' : `ResNet-9 (width ×${spec.width})`;
 }
 
 export function countParameters(model: Model): number {

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useWasmBackend } from '../testing/wasmBackend';
-import { applyHead, cloneModel, countParameters, createModel, exportWeights, importWeights, type ModelSpec } from './model';
+import { useWasmBackend } from '../../../test/support/wasmBackend';
+import { applyHead } from './layers';
+import { cloneModel, countParameters, createModel, exportWeights, importWeights } from './model';
+import type { ModelSpec } from './modelSpec';
 
 beforeAll(async () => {
   await useWasmBackend();

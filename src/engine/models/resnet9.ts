@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
-import { ParamBuilder, batchNorm, type BatchNormParams } from './params';
-import { applyHead, type Forward, type LinearHead } from './model';
+import { ParamBuilder, applyHead, batchNorm, type BatchNormParams, type BuiltModel, type Forward, type LinearHead } from './layers';
 
 /**
  * The ResNet-9 of the paper's code (the FFCV CIFAR-10 ResNet-9 used by datamodels, TRAK and
@@ -11,7 +10,7 @@ import { applyHead, type Forward, type LinearHead } from './model';
  *   · global max pool · linear(128→10, no bias) · ×0.2
  * width 1 is the paper's model (≈2.3M parameters); width 0.25 (≈143k) is the playground's default.
  */
-export function buildResNet9(rng: Rng, width: number) {
+export function buildResNet9(rng: Rng, width: number): BuiltModel {
   if (!(width > 0 && width <= 1)) throw new Error(`ResNet-9 width must be in (0, 1], got ${width}`);
   const c = (channels: number) => Math.max(1, Math.round(channels * width));
   const [c64, c128, c256] = [c(64), c(128), c(256)];

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
-import { ParamBuilder, batchNorm } from './params';
-import { applyHead, type Forward, type LinearHead } from './model';
+import { ParamBuilder, applyHead, batchNorm, type BuiltModel, type Forward, type LinearHead } from './layers';
 
 /**
  * A small CNN for fast runs (≈34k parameters): three conv3×3–BN–ReLU–maxpool stages (16, 32, 64
  * channels) and a dense classifier on the 4×4×64 features.
  */
-export function buildTinyCnn(rng: Rng) {
+export function buildTinyCnn(rng: Rng): BuiltModel {
   const b = new ParamBuilder(rng);
   const stages = [
     { conv: b.conv('conv1', 3, 3, 16), bn: b.batchNorm('bn1', 16) },

@@ -6,7 +6,7 @@
  * best of those tried: 69.2 % vs 64.5 % at 0.05 on the embedded data); the tiny CNN diverged at 0.1 and above.
  * Light module (no tfjs): the page imports it.
  */
-import type { ModelSpec } from '../models/model';
+import type { ModelSpec } from '../models/modelSpec';
 import type { TrainRecipe } from './trainer';
 
 const BASE: Omit<TrainRecipe, 'peakLr'> = { epochs: 10, batchSize: 128, peakEpoch: 2, momentum: 0.9, weightDecay: 5e-4, flip: false };

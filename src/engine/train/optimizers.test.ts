@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useWasmBackend } from '../testing/wasmBackend';
+import { useWasmBackend } from '../../../test/support/wasmBackend';
 import { Adam, SgdMomentum } from './optimizers';
 
 beforeAll(async () => {

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, RunControl } from '../control';
 import { createModel, exportWeights } from '../models/model';
-import { syntheticImageSet } from '../testing/synthetic';
+import { syntheticImageSet } from '../data/synthetic';
 import { evaluateModel } from './evaluate';
 import { triangularLr } from './schedule';
-import { useWasmBackend } from '../testing/wasmBackend';
+import { useWasmBackend } from '../../../test/support/wasmBackend';
 import { trainModel, type TrainProgress, type TrainRecipe } from './trainer';
 
 beforeAll(async () => {

@@ -15,9 +15,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { toInputTensor } from '../data/batches';
 import { NUM_CLASSES, PIXELS_PER_IMAGE, type ImageSet } from '../data/types';
 import { parseSpec, type MethodParams } from '../experiment/spec';
-import { applyHead, type Model } from '../models/model';
+import { applyHead } from '../models/layers';
+import type { Model } from '../models/model';
 import { createRng } from '../rng';
-import { useWasmBackend } from '../testing/wasmBackend';
+import { useWasmBackend } from '../../../test/support/wasmBackend';
 import { evaluateModel } from '../train/evaluate';
 import { METHODS } from './index';
 

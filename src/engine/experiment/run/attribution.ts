@@ -3,28 +3,14 @@
  * logits when F is removed. One interface, one module per estimator, registered below by the spec's
  * `attribution.estimator`.
  */
-import type { FeatureMatrix } from '../forgetSets';
 import type { AttributionSpec } from '../spec';
+import type { Attribution, BuildAttribution } from './estimators/estimator';
 import type { RunContext } from './context';
 import { buildDatamodels } from './estimators/datamodels';
 import { buildTrak } from './estimators/trak';
-import type { PlannedPhase } from '../plan';
 import type { Original } from './models';
 
-export interface Attribution {
-  estimator: AttributionSpec['estimator'];
-  /** Models the estimator used (subset models, or TRAK's ensemble). */
-  models: number;
-  /** Work spent building it: examples processed (forward + backward) and wall seconds. */
-  examples: number;
-  seconds: number;
-  /** Σ_{i∈forget} β[i, ·, :] on every example, [points, 10]. */
-  betaSum(forget: ArrayLike<number>): Float32Array;
-  /** Rows of the train × train attribution matrix, projected: features for structured forget sets, when the estimator has them. */
-  features?(seed: number): FeatureMatrix;
-}
-
-export type BuildAttribution = (ctx: RunContext, phase: PlannedPhase, originals: Original[]) => Promise<Attribution>;
+export type { Attribution, BuildAttribution } from './estimators/estimator';
 
 const ESTIMATORS: Record<AttributionSpec['estimator'], BuildAttribution> = {
   datamodels: buildDatamodels,

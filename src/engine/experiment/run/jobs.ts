@@ -6,8 +6,8 @@
 import type { RunControl } from '../../control';
 import { NUM_CLASSES, type CifarDataset } from '../../data/types';
 import { createModel, exportWeights, importWeights, type Model } from '../../models/model';
-import type { ModelSpec } from '../../models/model';
-import type { WeightsData } from '../../models/params';
+import type { ModelSpec } from '../../models/modelSpec';
+import type { WeightsData } from '../../models/layers';
 import { evaluateModel } from '../../train/evaluate';
 import { trainModel, type TrainRecipe } from '../../train/trainer';
 import { METHODS, type UnlearnMethodName } from '../../unlearn';

@@ -7,14 +7,17 @@
 import { dmDirectLogits } from '../../attribution/datamodels';
 import { cacheKey } from '../../cache/key';
 import { NUM_CLASSES } from '../../data/types';
-import type { WeightsData } from '../../models/params';
+import type { WeightsData } from '../../models/layers';
 import { methodMeta } from '../../unlearn/catalog';
 import type { UnlearnMethodName } from '../../unlearn/catalog';
 import type { MethodDefinition } from '../../unlearn/methodMeta';
-import type { PlannedPhase } from '../plan';
+import type { PlannedPhase, RequestPlan } from '../plan';
+import type { ForgetStep } from '../forgetSets';
+import type { RequestResult } from '../result';
 import type { MethodSpec } from '../spec';
 import { ENGINE_CACHE_VERSION, seedFor, type RunContext } from './context';
-import type { RequestInputs } from './request';
+import type { Attribution } from './attribution';
+import type { Original, TrainedModel } from './models';
 
 /** A model a method run starts from: an original, or the method's result for the previous request. */
 interface ChainLink {
@@ -25,6 +28,22 @@ interface ChainLink {
 
 /** Per method id, per original k: the state after the previous request (continual unlearning). */
 export type MethodChains = Map<string, ChainLink[]>;
+
+/** What a request's method groups may read besides the context. */
+export interface RequestInputs {
+  r: number;
+  plan: RequestPlan;
+  step: ForgetStep;
+  retainIdx: Int32Array;
+  originals: Original[];
+  /** The N oracles then the independent ones. */
+  oracleRuns: TrainedModel[];
+  attribution?: Attribution;
+  /** DM-Direct's predicted logits from each original (when there is an attribution). */
+  predicted?: Float32Array[];
+  retrainCost: RequestResult['retrainCost'];
+  chains: MethodChains;
+}
 
 export interface MethodGroupRun {
   logits: Float32Array[];

@@ -1,7 +1,7 @@
 /** Training (or loading from the cache) the models of a phase: originals, subset models, oracles. */
 import { cacheKey } from '../../cache/key';
 import { NUM_CLASSES } from '../../data/types';
-import type { WeightsData } from '../../models/params';
+import type { WeightsData } from '../../models/layers';
 import type { PlannedPhase } from '../plan';
 import { ENGINE_CACHE_VERSION, seedFor, type RunContext } from './context';
 

@@ -9,30 +9,14 @@ import { marginsFromLogits } from '../../metrics/margins';
 import { noiseFloor } from '../../metrics/noiseFloor';
 import { mean, meanRows, pick, SPLIT_KEYS, type SplitKey } from '../../metrics/splits';
 import type { ForgetStep } from '../forgetSets';
-import { methodLabel, type RequestPlan } from '../plan';
+import { methodLabel } from '../plan';
 import type { AttributionResult, GroupResult, NoiseFloor, RequestResult, Splits } from '../result';
 import type { MethodName } from '../spec';
 import type { Attribution } from './attribution';
 import { seedFor, type RunContext } from './context';
 import { measureFloor, measureGroup, type MeasureInputs } from './groupMetrics';
-import { runMethodGroup, type MethodChains } from './methods';
-import { trainGroup, type Original, type TrainedModel } from './models';
-
-/** What a request's method groups may read besides the context. */
-export interface RequestInputs {
-  r: number;
-  plan: RequestPlan;
-  step: ForgetStep;
-  retainIdx: Int32Array;
-  originals: Original[];
-  /** The N oracles then the independent ones. */
-  oracleRuns: TrainedModel[];
-  attribution?: Attribution;
-  /** DM-Direct's predicted logits from each original (when there is an attribution). */
-  predicted?: Float32Array[];
-  retrainCost: RequestResult['retrainCost'];
-  chains: MethodChains;
-}
+import { runMethodGroup, type MethodChains, type RequestInputs } from './methods';
+import { trainGroup, type Original } from './models';
 
 export async function runRequest(ctx: RunContext, r: number, step: ForgetStep, originals: Original[], attribution: Attribution | undefined, chains: MethodChains): Promise<RequestResult> {
   const { spec } = ctx;

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { NUM_CLASSES } from '../../data/types';
-import type { ModelSpec } from '../../models/model';
+import { DEFAULT_RESNET9_WIDTH, type ModelSpec } from '../../models/modelSpec';
 import { epochs, momentum, seed, weightDecay } from '../../schemaParts';
 import type { TrainRecipe } from '../../train/trainer';
 import { METHOD_CATALOG, type MethodName, type MethodParams } from '../../unlearn/catalog';
@@ -39,7 +39,7 @@ const datasetSchema = z
 const modelSchema = z
   .discriminatedUnion('arch', [
     z.strictObject({ arch: z.literal('tiny-cnn') }),
-    z.strictObject({ arch: z.literal('resnet9'), width: z.number().gt(0).max(1).default(0.25) }),
+    z.strictObject({ arch: z.literal('resnet9'), width: z.number().gt(0).max(1).default(DEFAULT_RESNET9_WIDTH) }),
   ])
   .prefault({ arch: 'tiny-cnn' }) satisfies z.ZodType<ModelSpec, unknown>;
 

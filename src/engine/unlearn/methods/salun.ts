@@ -9,7 +9,7 @@
  * keep being updated by the training-mode passes in both.)
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NamedVariable } from '../../models/params';
+import type { NamedVariable } from '../../models/layers';
 import { SgdMomentum, type Gradients } from '../../train/optimizers';
 import { accumulationBatches, checkSets, UnlearnRun } from '../common';
 import { randomLabelEpochs, randomLabelSteps } from './randomLabels';

@@ -8,7 +8,7 @@ import { marginsFromLogits } from '../../../metrics/margins';
 import { createRng } from '../../../rng';
 import type { FeatureMatrix } from '../../forgetSets';
 import type { PlannedPhase } from '../../plan';
-import type { Attribution } from '../attribution';
+import type { Attribution } from './estimator';
 import { addNote, seedFor, type RunContext } from '../context';
 import { trainGroup } from '../models';
 

@@ -2,7 +2,7 @@
 import { buildTrakState, extractLastLayer, trakStateForgetBetaSum, type TrakState } from '../../../attribution/trak';
 import { NUM_CLASSES } from '../../../data/types';
 import { createModel, importWeights } from '../../../models/model';
-import type { Attribution } from '../attribution';
+import type { Attribution } from './estimator';
 import { seedFor, type RunContext } from '../context';
 import type { PlannedPhase } from '../../plan';
 import type { Original } from '../models';

@@ -1,73 +1,73 @@
-/**
- * Node-only helpers for the data tests (never imported by app code).
- * Node's modules are loaded untyped on purpose: the app's tsconfig has no @types/node (which would
- * change DOM types such as setTimeout's return type for the whole program), so the few functions used
- * here are typed by hand.
- */
-import { CIFAR_RECORD_BYTES } from './cifarBinary';
+/** Node helpers for the data tests: real CIFAR-10 records, tar and gzip writers, a tiny HTTP server. */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import { CIFAR_RECORD_BYTES } from '../../src/engine/data/cifarBinary';
 
-interface NodeFs {
-  readFileSync(path: URL | string): Uint8Array;
-  openSync(path: URL | string, flags: string): number;
-  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
-  closeSync(fd: number): void;
-  existsSync(path: URL | string): boolean;
-  mkdtempSync(prefix: string): string;
-  mkdirSync(path: string, options: { recursive: boolean }): void;
-  writeFileSync(path: string, data: Uint8Array): void;
-  rmSync(path: string, options: { recursive: boolean; force: boolean }): void;
-}
-interface NodeChildProcess {
-  execFileSync(file: string, args: string[], options: { cwd: string; stdio?: string }): Uint8Array;
-}
-interface NodeZlib {
-  gzipSync(data: Uint8Array, options?: { level?: number }): Uint8Array;
-}
-interface NodeHttp {
-  createServer(handler: (req: { url?: string }, res: NodeResponse) => void): NodeServer;
-}
-interface NodeResponse {
-  writeHead(status: number, headers?: Record<string, string | number>): void;
-  write(chunk: Uint8Array): void;
-  end(data?: Uint8Array | string): void;
-}
-interface NodeServer {
-  listen(port: number, host: string, cb: () => void): void;
-  address(): { port: number };
-  close(cb?: () => void): void;
-}
+export { fs };
 
-const load = (name: string): Promise<unknown> => import(/* @vite-ignore */ name);
-export const fs = (await load('node:fs')) as NodeFs;
-export const zlib = (await load('node:zlib')) as NodeZlib;
-const http = (await load('node:http')) as NodeHttp;
-const childProcess = (await load('node:child_process')) as NodeChildProcess;
-const os = (await load('node:os')) as { tmpdir(): string };
+const FIXTURE = new URL('../fixtures/cifar10/', import.meta.url);
+/** The repository's public/data folder (the embedded dataset the app ships). */
+export const PUBLIC_DATA = new URL('../../public/data/', import.meta.url);
 
-/** The real CIFAR-10 training set (data_batch_1..5 concatenated), outside the repository. */
-export const TRAIN_BIN = new URL('../../../../shared/data/cifar10/train.bin', import.meta.url);
-/** The repository's public/data folder. */
-export const PUBLIC_DATA = new URL('../../../public/data/', import.meta.url);
+/** The slices of train.bin in test/fixtures/cifar10 (see scripts/build-test-fixture.mjs). */
+export const TRAIN_SLICES = [
+  { first: 0, count: 160, file: 'train-00000.bin' },
+  { first: 45_000, count: 30, file: 'train-45000.bin' },
+] as const;
+/** Records in the fixture's slice of test.bin. */
+const TEST_COUNT = 30;
+/** Records in CIFAR-10's train.bin (data_batch_1..5). */
+const TRAIN_RECORDS = 50_000;
 
-if (!fs.existsSync(TRAIN_BIN)) {
-  throw new Error(`The data tests need the real CIFAR-10 file at ${TRAIN_BIN.pathname} (see ../shared/data/cifar10/README.md)`);
-}
-
-/** `count` raw records of train.bin starting at record `first`. */
-export function trainRecords(first: number, count: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(count * CIFAR_RECORD_BYTES);
-  const fd = fs.openSync(TRAIN_BIN, 'r');
-  try {
-    const n = fs.readSync(fd, out, 0, out.length, first * CIFAR_RECORD_BYTES);
-    if (n !== out.length) throw new Error(`short read from train.bin: ${n} of ${out.length} bytes`);
-  } finally {
-    fs.closeSync(fd);
+function readFixture(file: string, count: number): Uint8Array<ArrayBuffer> {
+  const data = new Uint8Array(fs.readFileSync(new URL(file, FIXTURE)));
+  if (data.length !== count * CIFAR_RECORD_BYTES) {
+    throw new Error(`test/fixtures/cifar10/${file} is ${data.length} bytes, expected ${count} records; rebuild it with npm run build:fixture`);
   }
+  return data;
+}
+
+/** `count` raw records of CIFAR-10's train.bin starting at record `first`, which must lie in one of the fixture's slices. */
+export function trainRecords(first: number, count: number): Uint8Array<ArrayBuffer> {
+  const slice = TRAIN_SLICES.find((s) => first >= s.first && first + count <= s.first + s.count);
+  if (!slice) throw new Error(`records ${first}..${first + count - 1} of train.bin are not in the test fixture`);
+  const start = (first - slice.first) * CIFAR_RECORD_BYTES;
+  return readFixture(slice.file, slice.count).slice(start, start + count * CIFAR_RECORD_BYTES);
+}
+
+/** The first `count` raw records of CIFAR-10's test_batch. */
+export function testRecords(count: number): Uint8Array<ArrayBuffer> {
+  if (count > TEST_COUNT) throw new Error(`the test fixture holds ${TEST_COUNT} test records, not ${count}`);
+  return readFixture('test-00000.bin', TEST_COUNT).slice(0, count * CIFAR_RECORD_BYTES);
+}
+
+/** Whether record `r` of the full-size stand-in below is the real record r of train.bin. */
+export const isRealTrainRecord = (r: number): boolean => TRAIN_SLICES.some((s) => r >= s.first && r < s.first + s.count);
+
+let fullSize: Uint8Array<ArrayBuffer> | undefined;
+/**
+ * A stand-in for the whole train.bin (50,000 records, 154 MB), for tests of full-size inputs: record r is the
+ * real record r where the fixture has it (isRealTrainRecord), elsewhere a copy of a real record from the
+ * fixture's first slice. Built once per test file.
+ */
+export function fullSizeTrainBin(): Uint8Array<ArrayBuffer> {
+  if (fullSize) return fullSize;
+  const R = CIFAR_RECORD_BYTES;
+  const out = new Uint8Array(TRAIN_RECORDS * R);
+  const [head] = TRAIN_SLICES;
+  const headData = trainRecords(head.first, head.count);
+  for (let r = 0; r < TRAIN_RECORDS; r += head.count) out.set(headData.subarray(0, Math.min(head.count, TRAIN_RECORDS - r) * R), r * R);
+  for (const s of TRAIN_SLICES) out.set(trainRecords(s.first, s.count), s.first * R);
+  fullSize = out;
   return out;
 }
 
 export function gzip(data: Uint8Array, level = 6): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(zlib.gzipSync(data, { level }));
+  return new Uint8Array(gzipSync(data, { level }));
 }
 
 /** A File-like object whose stream delivers `data` in chunks of the given sizes (cycled), to exercise chunk boundaries. */
@@ -144,7 +144,7 @@ export async function serve(
   routes: Record<string, { body: Uint8Array | string; headers?: Record<string, string | number> }>,
 ): Promise<{ base: string; requests: string[]; close(): Promise<void> }> {
   const requests: string[] = [];
-  const server = http.createServer((req, res) => {
+  const server = createServer((req, res) => {
     const path = req.url ?? '/';
     requests.push(path);
     const route = routes[path];
@@ -171,7 +171,7 @@ export async function serve(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    base: `http://127.0.0.1:${server.address().port}/`,
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -191,7 +191,7 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): num
 /** Whether the system tar(1) can be run (for checks against a real-world tar writer). */
 export const hasSystemTar = (() => {
   try {
-    childProcess.execFileSync('tar', ['--version'], { cwd: os.tmpdir(), stdio: 'ignore' });
+    execFileSync('tar', ['--version'], { cwd: tmpdir(), stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -200,7 +200,7 @@ export const hasSystemTar = (() => {
 
 /** Builds a tar with the system tar(1) from `files` (path → bytes), in the given archive format. */
 export function systemTar(files: Record<string, Uint8Array>, format: 'gnu' | 'pax' | 'ustar'): Uint8Array {
-  const dir = fs.mkdtempSync(`${os.tmpdir()}/tar-test-`);
+  const dir = fs.mkdtempSync(`${tmpdir()}/tar-test-`);
   try {
     for (const [path, data] of Object.entries(files)) {
       const slash = path.lastIndexOf('/');
@@ -208,7 +208,7 @@ export function systemTar(files: Record<string, Uint8Array>, format: 'gnu' | 'pa
       fs.writeFileSync(`${dir}/${path}`, data);
     }
     return new Uint8Array(
-      childProcess.execFileSync('tar', [`--format=${format}`, '-cf', '-', '--sort=name', ...Object.keys(files)], { cwd: dir }),
+      execFileSync('tar', [`--format=${format}`, '-cf', '-', '--sort=name', ...Object.keys(files)], { cwd: dir }),
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { PIXELS_PER_IMAGE, type ImageSet } from '../data/types';
+import { PIXELS_PER_IMAGE, type ImageSet } from './types';
 import { createRng } from '../rng';
 
 /**

@@ -1,8 +1,8 @@
 /**
- * WASM training throughput with the kernels of wasmTrainingKernels.ts, in Node, single-threaded SIMD wasm.
+ * WASM training throughput with the kernels of this folder, in Node, single-threaded SIMD wasm.
  *
- *   npx vitest bench --run src/engine/backend/wasmKernels.bench.ts
- *   APP_MODELS_ONLY=1 npx vitest bench --run src/engine/backend/wasmKernels.bench.ts   (the app's models only)
+ *   npx vitest bench --run src/engine/backend/wasm/wasmKernels.bench.ts
+ *   APP_MODELS_ONLY=1 npx vitest bench --run src/engine/backend/wasm/wasmKernels.bench.ts   (the app's models only)
  *
  * Prints (console) images/s of the app's two models (models/tinyCnn.ts, models/resnet9.ts at width 0.25) at batch 128:
  * inference (model.apply(x, false)), a training step exactly as the trainer runs it (train/trainer.ts trainingStep:
@@ -14,22 +14,73 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, bench, describe } from 'vitest';
-import { createModel, type ModelSpec } from '../models/model';
-import { SgdMomentum } from '../train/optimizers';
-import { trainingStep as trainerStep } from '../train/trainer';
-import {
-  conv2DBackpropFilterViaConv,
-  conv2DBackpropFilterViaSwappedConv,
-  conv2DBackpropFilterViaTaps,
-  registerWasmTrainingKernels,
-  unregisterWasmTrainingKernels,
-} from './wasmTrainingKernels';
+import { createModel } from '../../models/model';
+import type { ModelSpec } from '../../models/modelSpec';
+import { SgdMomentum } from '../../train/optimizers';
+import { trainingStep as trainerStep } from '../../train/trainer';
+import { conv2DBackpropFilterViaConv, conv2DBackpropFilterViaSwappedConv, filterGradConvInfo } from './conv2dBackpropFilter';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from './register';
+import { withScratch } from './scratch';
 
 const BATCH = 128;
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 function kernel(name: string): tf.KernelFunc {
   return tf.getKernel(name, 'wasm').kernelFunc;
+}
+
+/**
+ * Conv2DBackpropFilter as KH·KW matMuls (stride 1 only): dW[kh,kw] = x_tap(kh,kw)^T · dy with x_tap the shifted
+ * [B·OH·OW, ci] window of the padded input. Each matMul runs on XNNPACK's fully-connected path (no transposes,
+ * batch 1) with dy as the packed "weights", packed once for all taps. Measured here only: it never beats the registered
+ * formulations (see conv2DBackpropFilterStrategy).
+ */
+function conv2DBackpropFilterViaTaps(args: KernelArgs): tf.TensorInfo {
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const info = filterGradConvInfo(x, args.attrs as unknown as tf.Conv2DBackpropFilterAttrs);
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  if (sh !== 1 || sw !== 1) throw new Error('conv2DBackpropFilterViaTaps: stride 1 only');
+  const { batchSize: b, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, inChannels: ci, outChannels: co } =
+    info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const bottom = Math.max(0, oh + kh - 1 - h - top);
+  const right = Math.max(0, ow + kw - 1 - w - left);
+  const n = b * oh * ow;
+  return withScratch(args.backend, (s) => {
+    const xp =
+      top + bottom + left + right > 0
+        ? s.run(
+            'PadV2',
+            { x },
+            {
+              paddings: [
+                [0, 0],
+                [top, bottom],
+                [left, right],
+                [0, 0],
+              ],
+              constantValue: 0,
+            },
+          )
+        : x;
+    const xT = s.transpose(xp, [3, 0, 1, 2]); // [ci, B, Hp, Wp]
+    // BatchMatMul caches its XNNPACK operator on the id of b (without its shape): give it a private copy of dy,
+    // so no cache entry outlives this kernel on a tensor that the caller owns.
+    const one = s.constant([1], []);
+    const dyCopy = s.run('Multiply', { a: dy, b: one });
+    const dy3 = s.reshape(dyCopy, [1, n, co]);
+    const taps: tf.TensorInfo[] = [];
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const tap = s.run('Slice', { x: xT }, { begin: [0, 0, i, j], size: [ci, b, oh, ow] });
+        const a = s.reshape(tap, [1, ci, n]);
+        taps.push(s.run('BatchMatMul', { a, b: dy3 }, { transposeA: false, transposeB: false })); // [1, ci, co]
+      }
+    }
+    const g = taps.length === 1 ? taps[0] : s.run('Concat', taps as unknown as tf.NamedTensorInfoMap, { axis: 0 }); // [KH·KW, ci, co]
+    return s.reshape(g, [kh, kw, ci, co]);
+  });
 }
 
 /**
@@ -273,7 +324,7 @@ function throughputRows(title: string, rows: [string, Mode | 'inference', number
 
 beforeAll(async () => {
   setWasmPaths(
-    decodeURIComponent(new URL('../../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).pathname),
+    decodeURIComponent(new URL('../../../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).pathname),
   );
   if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
   images = tf.randomUniform([BATCH, 32, 32, 3]) as tf.Tensor4D;

@@ -1,6 +1,6 @@
-/** Entries for the cache tests (never imported by app code). */
+/** Entries for the cache tests. */
 import { expect } from 'vitest';
-import type { CachedModel, CachedModelKind } from './types';
+import type { CachedModel, CachedModelKind } from '../../src/engine/cache/types';
 
 /** Float32 values a lossy path (e.g. through JSON or float64) would change: -0, NaN, ±Infinity, a subnormal, the largest float. */
 const SPECIAL = [-0, NaN, Infinity, -Infinity, 1.4e-45, 3.4028234663852886e38];

@@ -14,6 +14,36 @@ export interface WeightsData {
   values: Float32Array;
 }
 
+/** logits = scale · (features · kernel) + bias; kernel [D, 10]. */
+export interface LinearHead {
+  kernel: tf.Variable;
+  bias?: tf.Variable;
+  scale: number;
+}
+
+/** The final layer's logits from features, with the same ops in the same order as every architecture's forward. */
+export function applyHead(head: LinearHead, features: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    let z = tf.matMul(features, head.kernel as tf.Tensor2D);
+    if (head.scale !== 1) z = tf.mul(z, head.scale);
+    if (head.bias) z = tf.add(z, head.bias);
+    return z as tf.Tensor2D;
+  });
+}
+
+/** The forward pass of an architecture, closed over its parameters. */
+export type Forward = (x: tf.Tensor4D, training: boolean) => tf.Tensor2D;
+
+/** What an architecture's builder returns: its variables and forward passes, closed over them. */
+export interface BuiltModel {
+  trainable: NamedVariable[];
+  state: NamedVariable[];
+  forward: Forward;
+  /** Penultimate features: forward(x, t) = applyHead(head, features(x, t)). */
+  features: Forward;
+  head: LinearHead;
+}
+
 export interface BatchNormParams {
   gamma: tf.Variable<tf.Rank.R1>;
   beta: tf.Variable<tf.Rank.R1>;

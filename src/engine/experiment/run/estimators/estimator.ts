@@ -1,0 +1,22 @@
+/** What every attribution estimator provides (one module per estimator, registered in ../attribution.ts). */
+import type { FeatureMatrix } from '../../forgetSets';
+import type { PlannedPhase } from '../../plan';
+import type { AttributionSpec } from '../../spec';
+import type { RunContext } from '../context';
+import type { Original } from '../models';
+
+export interface Attribution {
+  estimator: AttributionSpec['estimator'];
+  /** Models the estimator used (subset models, or TRAK's ensemble). */
+  models: number;
+  /** Work spent building it: examples processed (forward + backward) and wall seconds. */
+  examples: number;
+  seconds: number;
+  /** Σ_{i∈forget} β[i, ·, :] on every example, [points, 10]. */
+  betaSum(forget: ArrayLike<number>): Float32Array;
+  /** Rows of the train × train attribution matrix, projected: features for structured forget sets, when the estimator has them. */
+  features?(seed: number): FeatureMatrix;
+}
+
+export type BuildAttribution = (ctx: RunContext, phase: PlannedPhase, originals: Original[]) => Promise<Attribution>;
+
