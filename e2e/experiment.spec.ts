@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { resultSchema, type ExperimentResult } from '../src/engine/experiment/result';
 
 /**
  * The engine's experiment runner end to end in the real worker (harness.html): the quick example spec,
@@ -7,26 +8,21 @@ import { expect, test } from '@playwright/test';
  */
 const quick = JSON.parse(fs.readFileSync(new URL('../examples/quick.json', import.meta.url), 'utf8'));
 
-/** The parts of an ExperimentResult (src/engine/experiment/result.ts) this test reads. */
-type Split = 'forget' | 'retain' | 'validation';
-interface ExperimentResult {
-  environment: { backend: string; datasetName: string };
-  splits: Record<Split, number[]>;
-  groups: Record<string, { name: string; margins: number[][]; accuracy: Record<Split, number>; klom?: Record<Split, { p95: number }>; cost?: { fractionOfRetraining: number } }>;
-  noiseFloor: { klom: Record<Split, { p95: number }> };
-  attribution?: { models: number };
-  timing: { modelsTrained: number };
-}
-
 interface Harness {
-  init(force?: string): Promise<{ name: string }>;
+  init(force?: string, workers?: number): Promise<{ name: string; pool: { size: number; reason: string } }>;
   loadEmbedded(): Promise<unknown>;
-  runExperiment(spec: unknown): Promise<ExperimentResult>;
+  runExperiment(spec: unknown): Promise<unknown>;
+  clearCache(): Promise<void>;
 }
 declare global {
   interface Window {
     harness: Harness;
   }
+}
+
+/** Runs a spec in the page's engine; the result must pass the engine's result schema. */
+async function runIn(page: Page, spec: unknown): Promise<ExperimentResult> {
+  return resultSchema.parse(await page.evaluate((s) => window.harness.runExperiment(s), spec)) as ExperimentResult;
 }
 
 test('the quick example spec runs end to end in the worker and reports every metric', async ({ page }) => {
@@ -37,7 +33,7 @@ test('the quick example spec runs end to end in the worker and reports every met
   expect((await page.evaluate(() => window.harness.init('wasm'))).name).toBe('wasm');
   await page.evaluate(() => window.harness.loadEmbedded());
 
-  const result = await page.evaluate((spec) => window.harness.runExperiment(spec), quick);
+  const result = await runIn(page, quick);
   expect(result.environment).toMatchObject({ backend: 'wasm', datasetName: expect.stringContaining('shipped with the app') });
   expect(result.splits.forget).toHaveLength(25);
   expect(result.splits.retain).toHaveLength(475);
@@ -62,7 +58,7 @@ test('the quick example spec runs end to end in the worker and reports every met
   expect(result.timing.modelsTrained).toBe(3 + 16 + 6);
 
   // A second run of the same spec comes from the model cache in IndexedDB.
-  const again = await page.evaluate((spec) => window.harness.runExperiment(spec), quick);
+  const again = await runIn(page, quick);
   expect(again.timing.modelsTrained).toBe(0);
   expect(again.groups.dmm.margins).toEqual(result.groups.dmm.margins);
 });
@@ -75,4 +71,40 @@ test('a spec with a wrong field is refused with a message naming it', async ({ p
   const bad = { ...quick, methods: [{ id: 'ga', method: 'gradient-ascent', params: { lr: -1 } }] };
   const message = await page.evaluate((spec) => window.harness.runExperiment(spec).then(() => 'ran', (e: Error) => e.message), bad);
   expect(message).toContain('methods[0].params.lr: must be > 0, got -1');
+});
+
+test('a pool of 2 workers gives the same result as 1 worker', async ({ page }) => {
+  test.setTimeout(600_000);
+  const tiny = {
+    v: 1,
+    dataset: { trainSize: 300, validationSize: 100 },
+    recipe: { epochs: 2, batchSize: 50, peakEpoch: 1 },
+    forget: [{ kind: 'random', k: 20 }],
+    n: 2,
+    extraOracles: 2,
+    methods: [
+      { id: 'retrain', method: 'retrain' },
+      { id: 'dmm', method: 'dmm', params: { epochs: 2 } },
+      { id: 'oracle-matching', method: 'oracle-matching', params: { epochs: 2 } },
+      { id: 'fine-tune', method: 'fine-tune', params: { epochs: 1 } },
+    ],
+    attribution: { estimator: 'datamodels', models: 6 },
+  };
+  const run = async (workers: number) => {
+    await page.goto('/harness.html');
+    await page.waitForFunction(() => document.title === 'harness ready');
+    const choice = await page.evaluate((w) => window.harness.init('wasm', w), workers);
+    expect(choice.pool.size).toBe(workers);
+    await page.evaluate(() => window.harness.loadEmbedded());
+    await page.evaluate(() => window.harness.clearCache()); // every model trained again, by this pool
+    return runIn(page, tiny);
+  };
+  const one = await run(1);
+  const two = await run(2);
+  expect(one.timing.modelsTrained).toBe(2 + 6 + 4);
+  expect(two.timing.modelsTrained).toBe(one.timing.modelsTrained);
+  expect(two.environment.workers).toBe(2);
+  // Margins, metrics and costs in examples are identical; only wall-clock timings differ.
+  const numbers = (r: ExperimentResult) => JSON.stringify({ groups: r.groups, noiseFloor: r.noiseFloor, attribution: r.attribution, splits: r.splits, notes: r.notes }, (k, v) => (k === 'seconds' || k === 'timeFractionOfRetraining' ? undefined : v));
+  expect(numbers(two)).toBe(numbers(one));
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { deflateSync, strToU8 } from 'fflate';
 import { expect, test } from './fixtures/fixtures';
-import type { ExperimentResult } from './fixtures/result';
+import { resultSchema, type ExperimentResult } from '../src/engine/experiment/result';
 
 /**
  * The playground end to end, on WASM with experiments small enough for a 2-core machine without a GPU
@@ -27,7 +27,8 @@ const tinySpec = {
 };
 
 /** A synthetic result in the engine's layout (src/app/lib/resultFixture.ts writes it). */
-const makeFixtureResult = () => JSON.parse(fs.readFileSync(new URL('./fixtures/result-fixture.json', import.meta.url), 'utf8')) as ExperimentResult;
+const readFixture = () => JSON.parse(fs.readFileSync(new URL('./fixtures/result-fixture.json', import.meta.url), 'utf8'));
+const makeFixtureResult = () => resultSchema.parse(readFixture()) as ExperimentResult;
 const toBase64Url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 const jsonFile = (name: string, value: unknown) => ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(value)) });
 
@@ -160,7 +161,7 @@ test.describe('the unlearning playground', () => {
     await expect(setup.field('N (models per side)')).toHaveValue('3');
     await expect(run.state).toHaveCount(0);
 
-    expect(await results.exportJson()).toEqual(JSON.parse(JSON.stringify(fixture)));
+    expect(await results.exportJson()).toEqual(resultSchema.parse(JSON.parse(JSON.stringify(fixture))));
     const csvText = await results.exportCsv();
     expect(csvText.split('\r\n')[0]).toMatch(/^request,group,label,method,split/);
     expect(csvText).toContain(`dmm,Datamodel Matching,dmm,forget,5,`);

@@ -8,6 +8,7 @@
  *                           train first, then validation.
  * The file is the gzip of that payload with each record's pixels replaced by "med-rgb-v1" residuals.
  */
+import { errorMessage } from '../errors';
 import { z } from 'zod';
 import { CIFAR_RECORD_BYTES, allocateImageSet, copyPlanarToNhwc } from './cifarBinary';
 import {
@@ -148,7 +149,7 @@ async function gunzipExact(
   } catch (e) {
     await reader.cancel().catch(() => {});
     if (e instanceof DatasetError) throw e;
-    throw new DatasetError(file, `is not valid gzip data or is truncated (${e instanceof Error ? e.message : String(e)})`);
+    throw new DatasetError(file, `is not valid gzip data or is truncated (${errorMessage(e)})`);
   }
   if (offset !== expected) {
     throw new DatasetError(file, `decompresses to ${offset} bytes; the manifest announces ${expected} (truncated file?)`);
@@ -295,7 +296,7 @@ async function fetchOk(url: URL, file: string, fetchImpl: typeof fetch): Promise
     // Revalidate with the server so a manifest and data file from different builds are not mixed from cache.
     response = await fetchImpl(url, { cache: 'no-cache' });
   } catch (e) {
-    throw new DatasetError(file, `could not be downloaded from ${url.href} (${e instanceof Error ? e.message : String(e)})`);
+    throw new DatasetError(file, `could not be downloaded from ${url.href} (${errorMessage(e)})`);
   }
   if (!response.ok) throw new DatasetError(file, `could not be downloaded from ${url.href}: HTTP ${response.status}`);
   return response;

@@ -10,6 +10,7 @@
  * Records are parsed straight into the final preallocated arrays as the bytes stream in: the
  * decompressed archive is never held in memory and no float copy is made.
  */
+import { errorMessage } from '../errors';
 import { CifarRecordStream, allocateImageSet, cifarRecordCount, type RecordDestination } from './cifarBinary';
 import { TarError, readTar } from './tar';
 import { CLASS_NAMES, DatasetError, type CifarDataset, type DataProgress, type ImageSet } from './types';
@@ -173,7 +174,7 @@ async function openCounted(file: DataFile, onBytes: (n: number) => void): Promis
       headLength += r.value.length;
     }
   } catch (e) {
-    throw new DatasetError(file.name, `could not be read (${e instanceof Error ? e.message : String(e)})`);
+    throw new DatasetError(file.name, `could not be read (${errorMessage(e)})`);
   }
   const head = new Uint8Array(Math.min(headLength, 512));
   let filled = 0;
@@ -205,7 +206,7 @@ async function openCounted(file: DataFile, onBytes: (n: number) => void): Promis
           controller.enqueue(r.value as Uint8Array<ArrayBuffer>);
         }
       } catch (e) {
-        controller.error(new DatasetError(file.name, `could not be read (${e instanceof Error ? e.message : String(e)})`));
+        controller.error(new DatasetError(file.name, `could not be read (${errorMessage(e)})`));
       }
     },
     cancel(reason) {
@@ -330,7 +331,7 @@ async function loadArchive(file: DataFile, report: Reporter): Promise<CifarDatas
       throw new DatasetError(file.name, `${e.problem}. ${/truncated/.test(e.problem) ? 'Download it again.' : EXPECTED_FILES}`);
     }
     if (e instanceof DatasetError) throw e;
-    const detail = e instanceof Error ? e.message : String(e);
+    const detail = errorMessage(e);
     if (!gzipped) throw new DatasetError(file.name, `could not be read (${detail})`);
     throw new DatasetError(file.name, `is corrupt or truncated: its gzip data does not decode (${detail}). Download it again.`);
   }
