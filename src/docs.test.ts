@@ -18,7 +18,8 @@ const fs = (await import(/* @vite-ignore */ 'node:fs' as string)) as {
 const root = new URL('../', import.meta.url);
 const docsDir = new URL('docs/', root);
 const read = (url: URL) => fs.readFileSync(url, 'utf8');
-const markdownFiles = [new URL('README.md', root), ...fs.readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => new URL(f, docsDir))];
+const docFiles = fs.readdirSync(docsDir).filter((f) => f.endsWith('.md'));
+const markdownFiles = [new URL('README.md', root), ...docFiles.map((f) => new URL(f, docsDir))];
 const name = (url: URL) => url.pathname.slice(root.pathname.length);
 
 /** Markdown without its fenced code blocks (links and headings there are not links and headings). */
@@ -68,7 +69,9 @@ describe('docs', () => {
       'Group (loose):': Object.keys(groupSchema.shape),
       'NoiseFloor (loose):': Object.keys(resultSchema.shape.noiseFloor.shape),
     };
-    const missing = Object.entries(shapes).flatMap(([title, keys]) => keys.filter((k) => !hasKey(block(specDoc, title), k)).map((k) => `${title} ${k}`));
+    const missing = Object.entries(shapes).flatMap(([title, keys]) =>
+      keys.filter((k) => !hasKey(block(specDoc, title), k)).map((k) => `${title} ${k}`),
+    );
     expect(missing, 'result fields missing from docs/spec-and-results.md').toEqual([]);
   });
 
@@ -81,7 +84,9 @@ describe('docs', () => {
         const url = path ? new URL(path, file) : file;
         if (!url.pathname.startsWith(root.pathname)) broken.push(`${name(file)}: ${target} (outside the repository)`);
         else if (!fs.existsSync(url)) broken.push(`${name(file)}: ${target}`);
-        else if (anchor && url.pathname.endsWith('.md') && !anchors(read(url)).has(anchor)) broken.push(`${name(file)}: ${target} (no such heading)`);
+        else if (anchor && url.pathname.endsWith('.md') && !anchors(read(url)).has(anchor)) {
+          broken.push(`${name(file)}: ${target} (no such heading)`);
+        }
       }
     }
     expect(broken).toEqual([]);
