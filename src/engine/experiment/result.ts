@@ -38,7 +38,7 @@ const costSchema = z.object({
   fractionWithAttribution: num.optional(),
 });
 
-const groupSchema = z.looseObject({
+export const groupSchema = z.looseObject({
   /** 'original', 'oracle', or a method id of the spec. */
   name: z.string().min(1).max(200),
   label: z.string().max(500),
