@@ -38,11 +38,21 @@ test('the quick example spec runs end to end in the worker and reports every met
   expect(result.splits.forget).toHaveLength(25);
   expect(result.splits.retain).toHaveLength(475);
   expect(result.splits.validation).toHaveLength(200);
-  expect(Object.keys(result.groups)).toEqual(['original', 'oracle', 'do-nothing', 'retrain', 'dm-direct', 'dmm', 'fine-tune', 'gradient-ascent']);
+  expect(Object.keys(result.groups)).toEqual([
+    'original',
+    'oracle',
+    'do-nothing',
+    'retrain',
+    'dm-direct',
+    'dmm',
+    'fine-tune',
+    'gradient-ascent',
+  ]);
   for (const g of Object.values(result.groups)) {
     expect(g.margins).toHaveLength(3);
     expect(g.margins[0]).toHaveLength(700);
-    if (g.name !== 'oracle') for (const split of ['forget', 'retain', 'validation'] as const) expect(Number.isFinite(g.klom![split].p95)).toBe(true);
+    if (g.name !== 'oracle')
+      for (const split of ['forget', 'retain', 'validation'] as const) expect(Number.isFinite(g.klom![split].p95)).toBe(true);
   }
   // Trained models beat chance on real CIFAR-10 (DM-Direct with 16 subset models need not).
   for (const name of ['original', 'oracle', 'retrain']) expect(result.groups[name].accuracy.validation).toBeGreaterThan(0.15);
@@ -69,7 +79,14 @@ test('a spec with a wrong field is refused with a message naming it', async ({ p
   await page.evaluate(() => window.harness.init('wasm'));
   await page.evaluate(() => window.harness.loadEmbedded());
   const bad = { ...quick, methods: [{ id: 'ga', method: 'gradient-ascent', params: { lr: -1 } }] };
-  const message = await page.evaluate((spec) => window.harness.runExperiment(spec).then(() => 'ran', (e: Error) => e.message), bad);
+  const message = await page.evaluate(
+    (spec) =>
+      window.harness.runExperiment(spec).then(
+        () => 'ran',
+        (e: Error) => e.message,
+      ),
+    bad,
+  );
   expect(message).toContain('methods[0].params.lr: must be > 0, got -1');
 });
 
@@ -105,6 +122,9 @@ test('a pool of 2 workers gives the same result as 1 worker', async ({ page }) =
   expect(two.timing.modelsTrained).toBe(one.timing.modelsTrained);
   expect(two.environment.workers).toBe(2);
   // Margins, metrics and costs in examples are identical; only wall-clock timings differ.
-  const numbers = (r: ExperimentResult) => JSON.stringify({ groups: r.groups, noiseFloor: r.noiseFloor, attribution: r.attribution, splits: r.splits, notes: r.notes }, (k, v) => (k === 'seconds' || k === 'timeFractionOfRetraining' ? undefined : v));
+  const numbers = (r: ExperimentResult) =>
+    JSON.stringify({ groups: r.groups, noiseFloor: r.noiseFloor, attribution: r.attribution, splits: r.splits, notes: r.notes }, (k, v) =>
+      k === 'seconds' || k === 'timeFractionOfRetraining' ? undefined : v,
+    );
   expect(numbers(two)).toBe(numbers(one));
 });

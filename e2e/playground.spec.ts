@@ -35,7 +35,10 @@ const jsonFile = (name: string, value: unknown) => ({ name, mimeType: 'applicati
 const jsonLink = (spec: unknown, extra = '') => `?backend=wasm#json=${encodeURIComponent(JSON.stringify(spec))}${extra}`;
 
 test.describe('the unlearning playground', () => {
-  test('preset → forget set by clicking → run → charts show the engine’s numbers → copy link → same spec in a new page', async ({ playground, context }) => {
+  test('preset → forget set by clicking → run → charts show the engine’s numbers → copy link → same spec in a new page', async ({
+    playground,
+    context,
+  }) => {
     const { setup, forgetPicker, run, results, share, page } = playground;
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await playground.open('?backend=wasm');
@@ -149,7 +152,9 @@ test.describe('the unlearning playground', () => {
     await expect(second.run.cacheUsage).toHaveText(/^0 models, /);
   });
 
-  test('export and import: a results file round-trips without recomputing; wrong files get a clear message', async ({ playground }, testInfo) => {
+  test('export and import: a results file round-trips without recomputing; wrong files get a clear message', async ({
+    playground,
+  }, testInfo) => {
     const { setup, run, results, share, page } = playground;
     const fixture = makeFixtureResult();
     await playground.open('?backend=wasm');
@@ -188,7 +193,9 @@ test.describe('the unlearning playground', () => {
     await expect(share.importError).toContainText('holiday.png is not a results file: it is not JSON');
     const broken = { ...fixture, groups: { ...fixture.groups, dmm: { ...fixture.groups.dmm, margins: [[1, 2]] } } };
     await share.importFile(jsonFile('cut.json', broken));
-    await expect(share.importError).toContainText('cut.json is inconsistent: groups.dmm.margins[0]: has 2 margins, expected one per example (60)');
+    await expect(share.importError).toContainText(
+      'cut.json is inconsistent: groups.dmm.margins[0]: has 2 margins, expected one per example (60)',
+    );
     await expect(results.source).toContainText('imported from a file');
     await expect(results.klom('dmm', 'forget')).toHaveText(fixture.groups.dmm.klom!.forget.p95.toFixed(3));
     await playground.shot('imported-results');
@@ -207,7 +214,11 @@ test.describe('the unlearning playground', () => {
     const pack = (json: string) => `1.${toBase64Url(deflateSync(strToU8(json)))}`;
     const cases: [string, string, RegExp][] = [
       ['garbage', '#s=1.%%%garbage***', /could not be opened: the experiment data contains "%"/],
-      ['cut off', `#s=${pack(JSON.stringify(tinySpec)).slice(0, 40)}`, /could not be opened: the experiment data (is damaged|has an impossible length)/],
+      [
+        'cut off',
+        `#s=${pack(JSON.stringify(tinySpec)).slice(0, 40)}`,
+        /could not be opened: the experiment data (is damaged|has an impossible length)/,
+      ],
       ['huge', `#s=1.${'A'.repeat(250_000)}`, /too long to be an experiment/],
       ['newer spec version', `#s=${pack(JSON.stringify({ ...tinySpec, v: 2 }))}`, /newer version of the playground \(spec version 2\)/],
       ['newer link format', '#s=9.abc', /newer version of the playground \(link format 9\)/],

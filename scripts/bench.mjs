@@ -89,7 +89,10 @@ function summarise(values) {
 async function main() {
   const harness = await openHarness({ port: Number(opt('port', 4174)), log: (line) => line.startsWith('load: ') || log(line) });
   const { browser, page } = harness;
-  const result = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30) } };
+  const result = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30) },
+  };
   try {
     const inspector = await workerInspector(page);
     result.browser = await browser.version();
@@ -99,7 +102,10 @@ async function main() {
     log(`chosen: ${choice.name} — ${choice.reason}`);
     await page.evaluate(() => window.harness.loadEmbedded());
 
-    const available = choice.probes.filter((p) => p.available).map((p) => p.name).filter((n) => n !== 'cpu');
+    const available = choice.probes
+      .filter((p) => p.available)
+      .map((p) => p.name)
+      .filter((n) => n !== 'cpu');
     const backends = (opt('backends') ?? available.join(',')).split(',');
     const models = (opt('models') ?? 'tiny,resnet9').split(',').map((m) => {
       if (!MODELS[m]) throw new Error(`unknown model ${m}; use ${Object.keys(MODELS).join(', ')}`);
@@ -116,18 +122,13 @@ async function main() {
       const runs = [];
       for (let i = 0; i < repeats; i++) {
         runs.push(
-          await page.evaluate(
-            (r) => window.harness.run(r),
-            {
-              models,
-              backends: [backend],
-              trainImages,
-              batchSize,
-              ...(flag('skip-accuracy') || backend !== choice.name || i > 0
-                ? {}
-                : { accuracy: { on: choice.name } }), // each model's default recipe (src/engine/train/defaults.ts), all 10,000 images
-            },
-          ),
+          await page.evaluate((r) => window.harness.run(r), {
+            models,
+            backends: [backend],
+            trainImages,
+            batchSize,
+            ...(flag('skip-accuracy') || backend !== choice.name || i > 0 ? {} : { accuracy: { on: choice.name } }), // each model's default recipe (src/engine/train/defaults.ts), all 10,000 images
+          }),
         );
       }
       runs[0].forEach((row, m) => {
@@ -136,7 +137,12 @@ async function main() {
           ...row,
           trainImagesPerSec: spread((r) => r.trainImagesPerSec).median,
           inferImagesPerSec: spread((r) => r.inferImagesPerSec).median,
-          spread: { repeats, train: spread((r) => r.trainImagesPerSec), infer: spread((r) => r.inferImagesPerSec), ratio: spread((r) => r.trainImagesPerSec / r.inferImagesPerSec) },
+          spread: {
+            repeats,
+            train: spread((r) => r.trainImagesPerSec),
+            infer: spread((r) => r.inferImagesPerSec),
+            ratio: spread((r) => r.trainImagesPerSec / r.inferImagesPerSec),
+          },
           trainImages,
           batchSize,
           adapter: backend === 'webgpu' ? choice.adapter : undefined,
@@ -147,9 +153,26 @@ async function main() {
     if (!flag('skip-pool')) {
       const maxWorkers = Number(opt('pool-workers', choice.pool.size));
       log(`pool scaling: 1…${maxWorkers} workers, ${choice.name}, tiny CNN, 1,024 images per job…`);
-      result.pool = { choice: choice.pool, rows: await page.evaluate((r) => window.harness.benchPool(r), { model: { arch: 'tiny-cnn' }, maxWorkers, trainImages: 1024, jobsPerWorker: 3 }) };
+      result.pool = {
+        choice: choice.pool,
+        rows: await page.evaluate((r) => window.harness.benchPool(r), {
+          model: { arch: 'tiny-cnn' },
+          maxWorkers,
+          trainImages: 1024,
+          jobsPerWorker: 3,
+        }),
+      };
       log(`${Number(opt('runs', 20))} consecutive experiments with the pool…`);
-      const spec = { v: 1, dataset: { trainSize: 300, validationSize: 100 }, recipe: { epochs: 1, batchSize: 50, peakEpoch: 0.5 }, forget: [{ kind: 'random', k: 20 }], n: 2, extraOracles: 0, methods: [{ id: 'fine-tune', method: 'fine-tune', params: { epochs: 1 } }], metrics: ['klom', 'accuracy'] };
+      const spec = {
+        v: 1,
+        dataset: { trainSize: 300, validationSize: 100 },
+        recipe: { epochs: 1, batchSize: 50, peakEpoch: 0.5 },
+        forget: [{ kind: 'random', k: 20 }],
+        n: 2,
+        extraOracles: 0,
+        methods: [{ id: 'fine-tune', method: 'fine-tune', params: { epochs: 1 } }],
+        metrics: ['klom', 'accuracy'],
+      };
       const runs = [];
       for (let i = 0; i < Number(opt('runs', 20)); i++) {
         await page.evaluate((s) => window.harness.runExperiment(s), { ...spec, seed: 1000 + i }); // a new seed: nothing from the cache
@@ -189,8 +212,13 @@ async function main() {
       log(`${Number(opt('runs', 20))} consecutive training runs…`);
       const runs = [];
       for (let i = 0; i < Number(opt('runs', 20)); i++) {
-        await page.evaluate(
-          () => window.harness.train({ model: { arch: 'tiny-cnn' }, recipe: { epochs: 1, batchSize: 64, peakLr: 0.05, peakEpoch: 0.5, momentum: 0.9, weightDecay: 5e-4, flip: true }, seed: 1, trainCount: 256 }),
+        await page.evaluate(() =>
+          window.harness.train({
+            model: { arch: 'tiny-cnn' },
+            recipe: { epochs: 1, batchSize: 64, peakLr: 0.05, peakEpoch: 0.5, momentum: 0.9, weightDecay: 5e-4, flip: true },
+            seed: 1,
+            trainCount: 256,
+          }),
         );
         const m = await page.evaluate(() => window.harness.memory());
         const w = await inspector.memoryBytes();
@@ -218,7 +246,13 @@ async function main() {
       ['infer img/s', (r) => `${fmt(r.inferImagesPerSec)} (${fmt(r.spread.infer.min)}–${fmt(r.spread.infer.max)})`],
       ['train/infer', (r) => `${fmt(r.spread.ratio.median, 2)} (${fmt(r.spread.ratio.min, 2)}–${fmt(r.spread.ratio.max, 2)})`],
       ['first step s', (r) => fmt(r.firstStepSeconds, 1)],
-      ['val acc (default recipe)', (r) => (r.validationAccuracy === undefined ? '—' : `${fmt(r.validationAccuracy * 100, 1)} % in ${fmt(r.accuracySeconds)} s (peak lr ${r.accuracyRecipe.peakLr})`)],
+      [
+        'val acc (default recipe)',
+        (r) =>
+          r.validationAccuracy === undefined
+            ? '—'
+            : `${fmt(r.validationAccuracy * 100, 1)} % in ${fmt(r.accuracySeconds)} s (peak lr ${r.accuracyRecipe.peakLr})`,
+      ],
       ['error', (r) => r.error ?? ''],
     ]),
   );

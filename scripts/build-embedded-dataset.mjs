@@ -213,8 +213,12 @@ writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
 
 const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
 console.log(`read     ${inputPath} (sha256 ${sourceSha256.slice(0, 16)}…)`);
-console.log(`selected ${trainRecords.length} train (records ${trainRecords[0]}..${trainRecords.at(-1)}), ` +
-  `${validationRecords.length} validation (records ${validationRecords[0]}..${validationRecords.at(-1)})`);
-console.log(`wrote    ${binPath}: ${gz.length} bytes (${mb(gz.length)}), ` +
-  `${((100 * gz.length) / decoded.length).toFixed(1)}% of ${decoded.length} decoded bytes`);
+console.log(
+  `selected ${trainRecords.length} train (records ${trainRecords[0]}..${trainRecords.at(-1)}), ` +
+    `${validationRecords.length} validation (records ${validationRecords[0]}..${validationRecords.at(-1)})`,
+);
+console.log(
+  `wrote    ${binPath}: ${gz.length} bytes (${mb(gz.length)}), ` +
+    `${((100 * gz.length) / decoded.length).toFixed(1)}% of ${decoded.length} decoded bytes`,
+);
 console.log(`wrote    ${manifestPath}: sha256 ${sha256}`);

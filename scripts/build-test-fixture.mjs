@@ -51,7 +51,9 @@ for (const s of SLICES) {
   if (classes.size !== 10) throw new Error(`${s.file}: holds ${classes.size} classes; the tests need all 10`);
   writeFileSync(join(outDir, s.file), data);
   const sha = createHash('sha256').update(data).digest('hex');
-  rows.push(`| ${s.file} | ${s.source} | ${s.first.toLocaleString('en')}..${(s.first + s.count - 1).toLocaleString('en')} | ${data.length.toLocaleString('en')} | ${sha} |`);
+  rows.push(
+    `| ${s.file} | ${s.source} | ${s.first.toLocaleString('en')}..${(s.first + s.count - 1).toLocaleString('en')} | ${data.length.toLocaleString('en')} | ${sha} |`,
+  );
   console.log(`${s.file}: ${s.count} records from ${s.source} starting at ${s.first}, sha256 ${sha}`);
 }
 

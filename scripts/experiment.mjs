@@ -43,7 +43,10 @@ function readSpec(file) {
 function dataFiles(data) {
   const stat = fs.statSync(data);
   if (!stat.isDirectory()) return [data];
-  return fs.readdirSync(data).filter((f) => /\.(bin|tar\.gz|tgz)$/.test(f)).map((f) => path.join(data, f));
+  return fs
+    .readdirSync(data)
+    .filter((f) => /\.(bin|tar\.gz|tgz)$/.test(f))
+    .map((f) => path.join(data, f));
 }
 
 /** One result (a request of it) as the tables of the README and docs/results.md. */
@@ -72,20 +75,33 @@ function printRequest(r, title) {
       ['R', (g) => pct(g.accuracy.retain)],
       ['V', (g) => pct(g.accuracy.validation)],
       ['MIA', (g) => fmt(g.mia, 2)],
-      ...(hasEpsilon ? [['ε score F / final', (g) => (g.epsilon ? `${fmt(g.epsilon.forgetScore, 3)} / ${fmt(g.epsilon.finalScore, 3)}` : '')]] : []),
-      ['cost × retrain (with attribution)', (g) => (g.cost ? fmt(g.cost.fractionOfRetraining, 3) + (g.cost.fractionWithAttribution !== undefined ? ` (${fmt(g.cost.fractionWithAttribution, 3)})` : '') : '')],
+      ...(hasEpsilon
+        ? [['ε score F / final', (g) => (g.epsilon ? `${fmt(g.epsilon.forgetScore, 3)} / ${fmt(g.epsilon.finalScore, 3)}` : '')]]
+        : []),
+      [
+        'cost × retrain (with attribution)',
+        (g) =>
+          g.cost
+            ? fmt(g.cost.fractionOfRetraining, 3) +
+              (g.cost.fractionWithAttribution !== undefined ? ` (${fmt(g.cost.fractionWithAttribution, 3)})` : '')
+            : '',
+      ],
       ['warnings', (g) => g.warnings.join('; ')],
     ]),
   );
   if (r.attribution) {
     const q = r.attribution.quality;
-    console.log(`\nAttribution (${r.attribution.estimator}, ${r.attribution.models} models): DM-Direct vs oracle mean margins, Pearson r: forget ${fmt(q.forget, 2)}, retain ${fmt(q.retain, 2)}, validation ${fmt(q.validation, 2)}`);
+    console.log(
+      `\nAttribution (${r.attribution.estimator}, ${r.attribution.models} models): DM-Direct vs oracle mean margins, Pearson r: forget ${fmt(q.forget, 2)}, retain ${fmt(q.retain, 2)}, validation ${fmt(q.validation, 2)}`,
+    );
   }
 }
 
 function printResult(r) {
   console.log(`\n${r.spec.methods.length} methods · ${r.scale}`);
-  console.log(`backend ${r.environment.backend}${r.environment.adapter ? ` (${r.environment.adapter})` : ''} · ${r.environment.datasetName} · ${fmt(r.timing.seconds)} s, ${r.timing.modelsTrained} models trained, ${r.timing.cacheHits} from cache`);
+  console.log(
+    `backend ${r.environment.backend}${r.environment.adapter ? ` (${r.environment.adapter})` : ''} · ${r.environment.datasetName} · ${fmt(r.timing.seconds)} s, ${r.timing.modelsTrained} models trained, ${r.timing.cacheHits} from cache`,
+  );
   const all = [...r.earlierRequests, r];
   all.forEach((req, i) => printRequest(req, all.length > 1 ? `After request ${i + 1} of ${all.length}` : 'Result'));
   for (const note of r.notes) console.log(`note: ${note}`);
@@ -109,7 +125,8 @@ async function main() {
   try {
     const { page } = harness;
     const workers = opt('workers') === undefined ? undefined : Number(opt('workers'));
-    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) usage(`--workers must be a whole number ≥ 1, got ${opt('workers')}`);
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1))
+      usage(`--workers must be a whole number ≥ 1, got ${opt('workers')}`);
     const choice = await page.evaluate(([b, w]) => window.harness.init(b, w), [opt('backend'), workers]);
     log(`backend: ${choice.name} — ${choice.reason}`);
     log(`pool: ${choice.pool.reason}`);
@@ -118,7 +135,8 @@ async function main() {
       const summary = await page.evaluate(() => window.harness.loadChosenFiles());
       log(`dataset: ${summary.name}`);
     } else {
-      if (spec?.dataset?.source === 'full') usage('this spec uses the full CIFAR-10: pass --data <cifar-10-binary.tar.gz or folder of .bin files>');
+      if (spec?.dataset?.source === 'full')
+        usage('this spec uses the full CIFAR-10: pass --data <cifar-10-binary.tar.gz or folder of .bin files>');
       await page.evaluate(() => window.harness.loadEmbedded());
     }
     const started = Date.now();

@@ -10,8 +10,14 @@ export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname)
 
 // The flags that work on a machine without a GPU (WebGPU on SwiftShader needs the unsafe flag).
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+  '--no-sandbox',
+  '--disable-gpu-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
 ];
 
 export function parseArgs(argv) {
@@ -87,7 +93,11 @@ export async function openHarness({ port, log, profileDir }) {
 export function table(rows, columns) {
   const widths = columns.map(([title, get]) => Math.max(title.length, ...rows.map((r) => String(get(r)).length)));
   const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
-  return [line(columns.map(([t]) => t)), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map(([, get]) => get(r))))].join('\n');
+  return [
+    line(columns.map(([t]) => t)),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(columns.map(([, get]) => get(r)))),
+  ].join('\n');
 }
 
 export const fmt = (x, digits = 0) => (x === undefined || x === null || Number.isNaN(x) ? '—' : Number(x).toFixed(digits));

@@ -14,7 +14,8 @@ type Tab = 'playground' | 'train';
 const GRID_IMAGES = 120;
 
 export function App() {
-  const { engine, choice, dataset, dataBusy, dataProgress, errors, memory, refreshMemory, loadFiles, loadEmbedded, forgetSaved } = useEngine();
+  const { engine, choice, dataset, dataBusy, dataProgress, errors, memory, refreshMemory, loadFiles, loadEmbedded, forgetSaved } =
+    useEngine();
   const [experimentRunning, setExperimentRunning] = useState(false);
   const training = useTraining(engine, dataset, experimentRunning, refreshMemory);
   const [grid, setGrid] = useState<GridImage[]>([]);
@@ -36,9 +37,7 @@ export function App() {
     let live = true;
     engine.getImages('train', 0, GRID_IMAGES).then(({ images, labels }) => {
       if (!live) return;
-      setGrid(
-        Array.from(labels, (label, i) => ({ index: i, label, pixels: images.subarray(i * 3072, (i + 1) * 3072) })),
-      );
+      setGrid(Array.from(labels, (label, i) => ({ index: i, label, pixels: images.subarray(i * 3072, (i + 1) * 3072) })));
     });
     return () => {
       live = false;
@@ -61,7 +60,9 @@ export function App() {
     <div className={`app${embed ? ' embed' : ''}`}>
       <header className="app-header">
         <h1>Unlearning Playground</h1>
-        {!embed && <p className="tagline">Train CIFAR-10 classifiers in your browser, then make them forget — and check against retraining.</p>}
+        {!embed && (
+          <p className="tagline">Train CIFAR-10 classifiers in your browser, then make them forget — and check against retraining.</p>
+        )}
         <BackendBadge choice={choice} error={errors.engine} />
       </header>
       {!hide.includes('dataset') && (
@@ -131,8 +132,8 @@ export function App() {
       <footer className="app-footer">
         {memory && (
           <span data-testid="engine-memory">
-            Engine memory: <span data-testid="tensor-count">{memory.numTensors}</span> tensors (
-            {(memory.numBytes / 1e6).toFixed(1)} MB), dataset {(memory.datasetBytes / 1e6).toFixed(1)} MB of uint8 pixels.
+            Engine memory: <span data-testid="tensor-count">{memory.numTensors}</span> tensors ({(memory.numBytes / 1e6).toFixed(1)} MB),
+            dataset {(memory.datasetBytes / 1e6).toFixed(1)} MB of uint8 pixels.
           </span>
         )}
       </footer>

@@ -20,9 +20,21 @@ const harness = {
       Comlink.proxy((p: { stage: string; fraction: number }) => console.log(`load: ${p.stage} ${(p.fraction * 100).toFixed(0)} %`)),
     );
   },
-  run: (request: BenchRequest) => engine.bench(request, Comlink.proxy(() => undefined)),
-  benchPool: (request: PoolBenchRequest) => engine.benchPool(request, Comlink.proxy(() => undefined)),
-  train: (request: TrainRequest) => engine.train(request, Comlink.proxy(() => undefined)),
+  run: (request: BenchRequest) =>
+    engine.bench(
+      request,
+      Comlink.proxy(() => undefined),
+    ),
+  benchPool: (request: PoolBenchRequest) =>
+    engine.benchPool(
+      request,
+      Comlink.proxy(() => undefined),
+    ),
+  train: (request: TrainRequest) =>
+    engine.train(
+      request,
+      Comlink.proxy(() => undefined),
+    ),
   memory: () => engine.memory(),
   /** Runs an experiment spec; progress lines go to the console (the Node script prints them). */
   runExperiment: (spec: unknown) =>
@@ -30,7 +42,9 @@ const harness = {
       spec,
       Comlink.proxy((p: ExperimentProgress) => {
         const eta = Number.isFinite(p.etaSeconds) ? `, ETA ${Math.round(p.etaSeconds)} s` : '';
-        console.log(`progress: ${p.current?.detail ?? ''} [${p.phases.filter((x) => x.status === 'done').length}/${p.phases.length} phases${eta}]`);
+        console.log(
+          `progress: ${p.current?.detail ?? ''} [${p.phases.filter((x) => x.status === 'done').length}/${p.phases.length} phases${eta}]`,
+        );
       }),
     ),
   cacheUsage: () => engine.cacheUsage(),

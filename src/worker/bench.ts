@@ -41,10 +41,16 @@ async function measure(
     const trainCount = Math.min(request.trainImages, ds.train.count);
     const indices = Int32Array.from({ length: trainCount }, (_, i) => i);
     // Time to first step is measured on a fresh model, so it includes shader compilation.
-    const training = await trainModel(model, ds.train, indices, { ...TIMING_RECIPE, batchSize: request.batchSize }, {
-      seed: 1,
-      control,
-    });
+    const training = await trainModel(
+      model,
+      ds.train,
+      indices,
+      { ...TIMING_RECIPE, batchSize: request.batchSize },
+      {
+        seed: 1,
+        control,
+      },
+    );
     row.firstStepSeconds = training.firstStepSeconds;
     row.trainImagesPerSec = training.imagesPerSec;
     const inferIdx = Int32Array.from({ length: Math.min(ds.validation.count, request.trainImages) }, (_, i) => i);

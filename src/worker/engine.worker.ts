@@ -80,7 +80,12 @@ async function recoverFromDeviceLoss(error: unknown): Promise<unknown> {
   } catch {
     try {
       await activateBackend('wasm');
-      backendChoice = backendChoice && { ...backendChoice, name: 'wasm', reason: 'restarted on WASM after the GPU device was lost', forced: false };
+      backendChoice = backendChoice && {
+        ...backendChoice,
+        name: 'wasm',
+        reason: 'restarted on WASM after the GPU device was lost',
+        forced: false,
+      };
     } catch (e) {
       return new DeviceLostError(deviceLossMessage(error, undefined, e), { cause: error });
     }
@@ -107,7 +112,12 @@ const api: EngineApi = {
     initOptions = options;
     const choice = await chooseBackend(options);
     const memory = (self.navigator as Navigator & { deviceMemory?: number }).deviceMemory;
-    choice.pool = choosePoolSize({ backend: choice.name, hardwareConcurrency: self.navigator.hardwareConcurrency, deviceMemoryGb: memory, forced: options.workers });
+    choice.pool = choosePoolSize({
+      backend: choice.name,
+      hardwareConcurrency: self.navigator.hardwareConcurrency,
+      deviceMemoryGb: memory,
+      forced: options.workers,
+    });
     backend = choice.name;
     backendChoice = choice;
     return choice;

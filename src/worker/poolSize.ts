@@ -31,12 +31,17 @@ export function choosePoolSize(options: {
   }
   if (options.backend === 'webgpu' || options.backend === 'webgl') {
     const m = options.gpuMeasured;
-    if (m && m.workers > 1) return { size: m.workers, reason: `${plural(m.workers)} sharing the GPU: measured ${m.speedup.toFixed(2)}× the throughput of one` };
-    return { size: 1, reason: m ? `1 worker: a second one on the same GPU measured ${m.speedup.toFixed(2)}× (no gain)` : '1 worker: one GPU' };
+    if (m && m.workers > 1)
+      return { size: m.workers, reason: `${plural(m.workers)} sharing the GPU: measured ${m.speedup.toFixed(2)}× the throughput of one` };
+    return {
+      size: 1,
+      reason: m ? `1 worker: a second one on the same GPU measured ${m.speedup.toFixed(2)}× (no gain)` : '1 worker: one GPU',
+    };
   }
   const cores = Math.max(1, Math.min(MAX_WORKERS, options.hardwareConcurrency ?? 1));
   const byMemory = options.deviceMemoryGb ? Math.max(1, Math.floor(options.deviceMemoryGb / GB_PER_WORKER)) : MAX_WORKERS;
   const size = Math.min(cores, byMemory);
-  const why = size < cores ? `${options.deviceMemoryGb} GB of memory (${GB_PER_WORKER} GB each)` : `${cores} logical core${cores === 1 ? '' : 's'}`;
+  const why =
+    size < cores ? `${options.deviceMemoryGb} GB of memory (${GB_PER_WORKER} GB each)` : `${cores} logical core${cores === 1 ? '' : 's'}`;
   return { size, reason: `${plural(size)}: ${why}, one model per worker at a time` };
 }

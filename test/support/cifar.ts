@@ -26,7 +26,9 @@ const TRAIN_RECORDS = 50_000;
 function readFixture(file: string, count: number): Uint8Array<ArrayBuffer> {
   const data = new Uint8Array(fs.readFileSync(new URL(file, FIXTURE)));
   if (data.length !== count * CIFAR_RECORD_BYTES) {
-    throw new Error(`test/fixtures/cifar10/${file} is ${data.length} bytes, expected ${count} records; rebuild it with npm run build:fixture`);
+    throw new Error(
+      `test/fixtures/cifar10/${file} is ${data.length} bytes, expected ${count} records; rebuild it with npm run build:fixture`,
+    );
   }
   return data;
 }
@@ -71,7 +73,11 @@ export function gzip(data: Uint8Array, level = 6): Uint8Array<ArrayBuffer> {
 }
 
 /** A File-like object whose stream delivers `data` in chunks of the given sizes (cycled), to exercise chunk boundaries. */
-export function fileFrom(name: string, data: Uint8Array, chunkSizes: number[] = [65536]): { name: string; size: number; stream(): ReadableStream<Uint8Array> } {
+export function fileFrom(
+  name: string,
+  data: Uint8Array,
+  chunkSizes: number[] = [65536],
+): { name: string; size: number; stream(): ReadableStream<Uint8Array> } {
   return {
     name,
     size: data.length,
@@ -207,9 +213,7 @@ export function systemTar(files: Record<string, Uint8Array>, format: 'gnu' | 'pa
       if (slash > 0) fs.mkdirSync(`${dir}/${path.slice(0, slash)}`, { recursive: true });
       fs.writeFileSync(`${dir}/${path}`, data);
     }
-    return new Uint8Array(
-      execFileSync('tar', [`--format=${format}`, '-cf', '-', '--sort=name', ...Object.keys(files)], { cwd: dir }),
-    );
+    return new Uint8Array(execFileSync('tar', [`--format=${format}`, '-cf', '-', '--sort=name', ...Object.keys(files)], { cwd: dir }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -18,13 +18,14 @@ export function BackendBadge({ choice, error }: { choice?: BackendChoice; error?
       </p>
       {choice.pool && (
         <p data-testid="pool-size">
-          Experiments: <strong>{choice.pool.size}</strong> {choice.pool.reason.replace(/^\d+ workers?: /, choice.pool.size === 1 ? 'worker — ' : 'workers — ')}.
+          Experiments: <strong>{choice.pool.size}</strong>{' '}
+          {choice.pool.reason.replace(/^\d+ workers?: /, choice.pool.size === 1 ? 'worker — ' : 'workers — ')}.
         </p>
       )}
       {choice.name !== 'webgpu' && webgpu && (
         <p className="banner" role="note">
-          Not using WebGPU: {webgpu.available ? webgpu.note : webgpu.note}. Everything works on {choice.name}, just slower
-          than on a real GPU.
+          Not using WebGPU: {webgpu.available ? webgpu.note : webgpu.note}. Everything works on {choice.name}, just slower than on a real
+          GPU.
         </p>
       )}
     </div>

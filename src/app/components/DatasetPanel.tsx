@@ -58,8 +58,8 @@ export function DatasetPanel({ dataset, progress, error, busy, onFiles, onUseEmb
           />
         </label>
         <span>
-          or drop <code>cifar-10-binary.tar.gz</code> (or its <code>data_batch_1..5.bin</code>, <code>test_batch.bin</code>) here.
-          Files stay on your machine.
+          or drop <code>cifar-10-binary.tar.gz</code> (or its <code>data_batch_1..5.bin</code>, <code>test_batch.bin</code>) here. Files
+          stay on your machine.
         </span>
       </div>
       {dataset && dataset.source !== 'embedded' && (

@@ -71,7 +71,15 @@ export function SelectField<T extends string>(
   return (
     <div className={`field${p.error ? ' invalid' : ''}`}>
       <label htmlFor={id}>{p.label}</label>
-      <select id={id} aria-describedby={describedBy(id, p)} aria-invalid={!!p.error} value={p.value} disabled={p.disabled} data-testid={p.testId} onChange={(e) => p.onChange(e.currentTarget.value as T)}>
+      <select
+        id={id}
+        aria-describedby={describedBy(id, p)}
+        aria-invalid={!!p.error}
+        value={p.value}
+        disabled={p.disabled}
+        data-testid={p.testId}
+        onChange={(e) => p.onChange(e.currentTarget.value as T)}
+      >
         {p.options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

@@ -49,7 +49,11 @@ export function TrainPanel(p: Props) {
       <div className="form-grid">
         <label className="field">
           <span>Model</span>
-          <select value={p.form.arch} disabled={locked} onChange={(e) => p.onForm(withArch(p.form, e.currentTarget.value as TrainForm['arch']))}>
+          <select
+            value={p.form.arch}
+            disabled={locked}
+            onChange={(e) => p.onForm(withArch(p.form, e.currentTarget.value as TrainForm['arch']))}
+          >
             <option value="tiny-cnn">Tiny CNN (34k)</option>
             <option value="resnet9">ResNet-9 (width-scaled)</option>
           </select>
@@ -62,7 +66,13 @@ export function TrainPanel(p: Props) {
         <NumberField label="Batch size" value={p.form.batchSize} disabled={locked} onChange={(v) => set('batchSize', v)} />
         <NumberField label="Peak learning rate" value={p.form.peakLr} step={0.01} disabled={locked} onChange={(v) => set('peakLr', v)} />
         <NumberField label="Peak at epoch" value={p.form.peakEpoch} step={0.5} disabled={locked} onChange={(v) => set('peakEpoch', v)} />
-        <NumberField label="Weight decay" value={p.form.weightDecay} step={0.0001} disabled={locked} onChange={(v) => set('weightDecay', v)} />
+        <NumberField
+          label="Weight decay"
+          value={p.form.weightDecay}
+          step={0.0001}
+          disabled={locked}
+          onChange={(v) => set('weightDecay', v)}
+        />
         <NumberField label="Seed" value={p.form.seed} disabled={locked} onChange={(v) => set('seed', v)} />
         <label className="field checkbox">
           <input type="checkbox" checked={p.form.flip} disabled={locked} onChange={(e) => set('flip', e.currentTarget.checked)} />

@@ -99,7 +99,9 @@ export function useEngine(): EngineState {
   };
   const loadEmbedded = () => {
     if (!engine) return;
-    withDataProgress((onProgress) => engine.loadEmbeddedDataset(embeddedBase(), onProgress)).catch((err) => setDataError(errorMessage(err)));
+    withDataProgress((onProgress) => engine.loadEmbeddedDataset(embeddedBase(), onProgress)).catch((err) =>
+      setDataError(errorMessage(err)),
+    );
   };
   const forgetSaved = () => {
     engine?.forgetSavedDataset().catch((err) => setDataError(errorMessage(err)));

@@ -44,7 +44,11 @@ const EXPERIMENT_WORDS: JobWords = {
 };
 
 /** Running the experiment in the engine, and which results the page shows: stored, partial, computed or imported. */
-export function useExperimentRun(engine: Engine | undefined, spec: ExperimentSpec | undefined, dataset: DatasetSummary | undefined): ExperimentRun {
+export function useExperimentRun(
+  engine: Engine | undefined,
+  spec: ExperimentSpec | undefined,
+  dataset: DatasetSummary | undefined,
+): ExperimentRun {
   const job = useEngineJob(engine, EXPERIMENT_WORDS);
   const [progress, setProgress] = useState<ExperimentProgress>();
   const [partial, setPartial] = useState<RequestResult[]>([]);
@@ -104,5 +108,17 @@ export function useExperimentRun(engine: Engine | undefined, spec: ExperimentSpe
     });
   }, [shown, stale]);
 
-  return { job, progress, partial, shown, show: setShown, stale, ranForget, finished, resumable: job.ended === 'device-lost', runsEnded, run };
+  return {
+    job,
+    progress,
+    partial,
+    shown,
+    show: setShown,
+    stale,
+    ranForget,
+    finished,
+    resumable: job.ended === 'device-lost',
+    runsEnded,
+    run,
+  };
 }

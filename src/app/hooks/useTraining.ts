@@ -26,7 +26,12 @@ export function useTraining(engine: Engine | undefined, dataset: DatasetSummary 
     if (!engine || formError || blocked) return;
     setEvents([]);
     setOutcome(undefined);
-    const end = await start(({ trailing }) => engine.train(toRequest(form), trailing((p: TrainProgress) => setEvents((prev) => [...prev, p]))));
+    const end = await start(({ trailing }) =>
+      engine.train(
+        toRequest(form),
+        trailing((p: TrainProgress) => setEvents((prev) => [...prev, p])),
+      ),
+    );
     if (end.kind === 'done') setOutcome(end.value);
     onEnded();
   }, [engine, form, formError, blocked, start, onEnded]);

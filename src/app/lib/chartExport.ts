@@ -10,7 +10,8 @@ export interface LegendItem {
   shape?: 'circle' | 'cross' | 'diamond' | 'square' | 'star' | 'triangle' | 'wye';
 }
 
-const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+const escapeXml = (s: string) =>
+  s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 
 /** Approximate width of text at 12 px in the page's sans-serif font. */
 const CHAR_WIDTH = 6.6;
@@ -56,8 +57,9 @@ export function figureSvg(
       (swatch
         ? `<svg x="${x}" y="${y - 1}" width="14" height="14" viewBox="0 0 14 14">${swatch.innerHTML}</svg>`
         : item.dashed
-        ? `<line x1="${x}" y1="${y + 6}" x2="${x + 16}" y2="${y + 6}" stroke="${item.colour}" stroke-width="2" stroke-dasharray="4 2"/>`
-          : `<rect x="${x}" y="${y}" width="16" height="12" fill="${item.colour}"/>`) + `<text x="${x + 20}" y="${y + 10}" font-size="12">${escapeXml(item.label)}</text>`,
+          ? `<line x1="${x}" y1="${y + 6}" x2="${x + 16}" y2="${y + 6}" stroke="${item.colour}" stroke-width="2" stroke-dasharray="4 2"/>`
+          : `<rect x="${x}" y="${y}" width="16" height="12" fill="${item.colour}"/>`) +
+        `<text x="${x + 20}" y="${y + 10}" font-size="12">${escapeXml(item.label)}</text>`,
     );
     x += w;
   });
@@ -83,12 +85,19 @@ export function figureSvg(
     const lx = Math.round(r.left - origin.left);
     const bottom = Math.round(r.bottom - origin.top + top) - 4;
     return lines
-      .map((line, i) => `<text x="${lx}" y="${bottom - (lines.length - 1 - i) * 14}" font-size="12" font-weight="600">${escapeXml(line)}</text>`)
+      .map(
+        (line, i) =>
+          `<text x="${lx}" y="${bottom - (lines.length - 1 - i) * 14}" font-size="12" font-weight="600">${escapeXml(line)}</text>`,
+      )
       .join('');
   });
   const noteLines = meta.note ? wrapText(meta.note, width - 16, 6) : [];
   const height = Math.ceil(top + chartsHeight + 8 + noteLines.length * 14);
-  const note = noteLines.map((line, i) => `<text x="8" y="${height - 6 - (noteLines.length - 1 - i) * 14}" font-size="11" fill="#444">${escapeXml(line)}</text>`).join('');
+  const note = noteLines
+    .map(
+      (line, i) => `<text x="8" y="${height - 6 - (noteLines.length - 1 - i) * 14}" font-size="11" fill="#444">${escapeXml(line)}</text>`,
+    )
+    .join('');
   const markup =
     `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif">` +
     `<title>${escapeXml(meta.title)}</title><rect width="100%" height="100%" fill="#ffffff"/>` +

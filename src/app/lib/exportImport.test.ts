@@ -14,11 +14,11 @@ function readCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === ',') (row.push(cell), (cell = ''));
     else if (c === '\r' && text[i + 1] === '\n') {
       row.push(cell);
       rows.push(row);
@@ -103,11 +103,15 @@ describe('results JSON round trip', () => {
     expect(refuse('[]')).toMatch(/expected a JSON object/);
     expect(refuse(JSON.stringify(result.spec))).toMatch(/is an experiment spec, not results/);
     expect(refuse('{"hello":1}')).toMatch(/not a results file of the playground/);
-    expect(refuse(JSON.stringify({ ...result, format: 7 }))).toMatch(/results format 7; this version reads format 1 \(it was written by a newer version\)/);
+    expect(refuse(JSON.stringify({ ...result, format: 7 }))).toMatch(
+      /results format 7; this version reads format 1 \(it was written by a newer version\)/,
+    );
     expect(refuse(JSON.stringify({ ...result, groups: { ...result.groups, dmm: { ...result.groups.dmm, accuracy: 'high' } } }))).toMatch(
       /groups\.dmm\.accuracy: /,
     );
-    expect(refuse(JSON.stringify({ ...result, spec: { ...result.spec, n: 0 } }))).toMatch(/holds an experiment this version cannot read: n: must be ≥ 1/);
+    expect(refuse(JSON.stringify({ ...result, spec: { ...result.spec, n: 0 } }))).toMatch(
+      /holds an experiment this version cannot read: n: must be ≥ 1/,
+    );
   });
 
   it('refuses inconsistent arrays', () => {

@@ -127,6 +127,9 @@ export function shortHash(text: string): string {
 
 /** A file name for an export: `unlearning-<first 8 of the spec hash>-<what>.<ext>`. */
 export function exportName(result: Pick<ExperimentResult, 'specHash'>, what: string, ext: string): string {
-  const safe = what.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const safe = what
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   return `unlearning-${result.specHash.slice(0, 8)}-${safe}.${ext}`;
 }

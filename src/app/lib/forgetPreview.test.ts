@@ -15,8 +15,22 @@ describe('previewForget', () => {
   });
 
   it('continual requests accumulate', () => {
-    const p = previewForget([{ kind: 'indices', indices: [1, 2] }, { kind: 'indices', indices: [5] }], undefined, 10);
-    expect(p).toEqual({ kind: 'known', requests: [[1, 2], [5]], cumulative: [[1, 2], [1, 2, 5]] });
+    const p = previewForget(
+      [
+        { kind: 'indices', indices: [1, 2] },
+        { kind: 'indices', indices: [5] },
+      ],
+      undefined,
+      10,
+    );
+    expect(p).toEqual({
+      kind: 'known',
+      requests: [[1, 2], [5]],
+      cumulative: [
+        [1, 2],
+        [1, 2, 5],
+      ],
+    });
   });
 
   it('structured generators wait for the run', () => {

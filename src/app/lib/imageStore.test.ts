@@ -19,7 +19,11 @@ describe('ImageStore', () => {
     const store = new ImageStore(fetch, 1050, 100);
     expect(store.pixels(5)).toBeUndefined();
     await Promise.all([store.ensure(150, 320), store.ensure(190, 210)]);
-    expect(calls).toEqual([[100, 100], [200, 100], [300, 100]]);
+    expect(calls).toEqual([
+      [100, 100],
+      [200, 100],
+      [300, 100],
+    ]);
     expect(store.pixels(250)![0]).toBe(250);
     expect(store.pixels(250)!.length).toBe(PIXELS);
     expect(store.labels[251]).toBe(1);

@@ -23,7 +23,8 @@ function inconsistency(r: RequestResult, where: string, trainSize: number, valid
   if (forget.length + retain.length !== trainSize) {
     return `${where}splits: forget (${forget.length}) and retain (${retain.length}) should together be the ${trainSize} training examples`;
   }
-  if (validation.length !== validationSize) return `${where}splits.validation: has ${validation.length} examples, the spec says ${validationSize}`;
+  if (validation.length !== validationSize)
+    return `${where}splits.validation: has ${validation.length} examples, the spec says ${validationSize}`;
   const seen = new Uint8Array(total);
   for (const [name, list] of Object.entries(r.splits)) {
     for (const j of list as number[]) {
@@ -54,7 +55,8 @@ function inconsistency(r: RequestResult, where: string, trainSize: number, valid
 
 /** Parses and validates a results file's text. Throws ResultFileError with a message naming the problem. */
 export function parseResultFile(text: string, fileName = 'the file'): ExperimentResult {
-  if (text.length > MAX_RESULT_BYTES) throw new ResultFileError(`${fileName} is too large to be a results file (${(text.length / 1e6).toFixed(0)} MB)`);
+  if (text.length > MAX_RESULT_BYTES)
+    throw new ResultFileError(`${fileName} is too large to be a results file (${(text.length / 1e6).toFixed(0)} MB)`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

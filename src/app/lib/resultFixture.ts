@@ -44,7 +44,14 @@ export function makeFixtureResult(spec: ExperimentSpec = FIXTURE_SPEC): Experime
   const n = spec.n;
   // Mean margin of a group on an example: trained points high, forget points lower for oracles, etc.
   const base = Array.from({ length: s + v }, (_, j) => (j < s ? 3 : 1) + rng.normal());
-  const forgetShift: Record<string, number> = { original: 0, oracle: -2.5, retrain: -2.5, 'do-nothing': 0, dmm: -2.2, 'gradient-ascent': -6 };
+  const forgetShift: Record<string, number> = {
+    original: 0,
+    oracle: -2.5,
+    retrain: -2.5,
+    'do-nothing': 0,
+    dmm: -2.2,
+    'gradient-ascent': -6,
+  };
   const marginsOf = (name: string) =>
     Array.from({ length: n }, () =>
       base.map((b, j) => {
@@ -76,7 +83,12 @@ export function makeFixtureResult(spec: ExperimentSpec = FIXTURE_SPEC): Experime
     const g: GroupResult = { name, label, method, margins, accuracy: accuracyOf(margins), warnings: [], mia: 0.5 + 0.1 * rng.next() };
     if (name !== 'oracle') Object.assign(g, klomOf(margins));
     if (fraction !== undefined) {
-      g.cost = { seconds: fraction * 2, examplesProcessed: fraction * 100, fractionOfRetraining: fraction, timeFractionOfRetraining: fraction };
+      g.cost = {
+        seconds: fraction * 2,
+        examplesProcessed: fraction * 100,
+        fractionOfRetraining: fraction,
+        timeFractionOfRetraining: fraction,
+      };
     }
     return g;
   };
@@ -87,7 +99,7 @@ export function makeFixtureResult(spec: ExperimentSpec = FIXTURE_SPEC): Experime
   const fractions: Record<string, number> = { 'do-nothing': 0, retrain: 1, dmm: 0.12, 'gradient-ascent': 0.03 };
   for (const m of spec.methods) groups[m.id] = group(m.id, methodMeta(m.method).label, m.method, fractions[m.id] ?? 0.1);
   if (groups['gradient-ascent']) {
-    groups['gradient-ascent'].warnings.push('damages the model: retain accuracy 40 % vs the oracle\'s 95 %');
+    groups['gradient-ascent'].warnings.push("damages the model: retain accuracy 40 % vs the oracle's 95 %");
   }
   if (groups.dmm?.cost) groups.dmm.cost.fractionWithAttribution = 0.5;
   const floorPer = Array.from(klomPerExample(groups.retrain?.margins ?? marginsOf('retrain'), oracleMargins));

@@ -71,7 +71,9 @@ describe('accuracy, cost and warnings', () => {
     expect(points.some((p) => p.key === 'original')).toBe(false);
   });
   it('collects warnings with their group', () => {
-    expect(allWarnings(result)).toEqual([{ key: 'gradient-ascent', label: 'Gradient ascent', warning: expect.stringMatching(/retain accuracy/) }]);
+    expect(allWarnings(result)).toEqual([
+      { key: 'gradient-ascent', label: 'Gradient ascent', warning: expect.stringMatching(/retain accuracy/) },
+    ]);
   });
 });
 

@@ -174,7 +174,8 @@ export interface ExampleHistograms {
 
 /** Which split an example belongs to in this request. */
 export function splitOf(r: RequestResult, example: number): SplitKey | undefined {
-  if (r.splits.validation.length > 0 && example >= r.splits.validation[0]) return r.splits.validation.includes(example) ? 'validation' : undefined;
+  if (r.splits.validation.length > 0 && example >= r.splits.validation[0])
+    return r.splits.validation.includes(example) ? 'validation' : undefined;
   if (binarySearch(r.splits.forget, example)) return 'forget';
   if (binarySearch(r.splits.retain, example)) return 'retain';
   return undefined;

@@ -55,7 +55,11 @@ export const resultKey = (specHash: string, datasetId: string) => `${specHash}|$
 export async function storeResult(result: ExperimentResult): Promise<void> {
   try {
     const d = await open();
-    await d.put(STORE, { key: resultKey(result.specHash, result.environment.datasetId), savedAt: Date.now(), result } satisfies StoredResult);
+    await d.put(STORE, {
+      key: resultKey(result.specHash, result.environment.datasetId),
+      savedAt: Date.now(),
+      result,
+    } satisfies StoredResult);
     const all = (await d.getAll(STORE)) as StoredResult[];
     all.sort((a, b) => b.savedAt - a.savedAt);
     for (const old of all.slice(KEEP)) await d.delete(STORE, old.key);

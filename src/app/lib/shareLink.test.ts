@@ -43,7 +43,11 @@ describe('spec links', () => {
 
   it('keeps an explicit forget list of a few thousand indices within link limits', () => {
     const indices = Array.from({ length: 3000 }, (_, i) => i * 3);
-    const spec = parseSpec({ ...DEFAULT_SPEC, dataset: { source: 'full', trainSize: 10_000, validationSize: 500 }, forget: [{ kind: 'indices', indices }] });
+    const spec = parseSpec({
+      ...DEFAULT_SPEC,
+      dataset: { source: 'full', trainSize: 10_000, validationSize: 500 },
+      forget: [{ kind: 'indices', indices }],
+    });
     const hash = buildHash(spec);
     expect(hash.length).toBeLessThan(20_000);
     const reading = readHash(hash);
@@ -60,11 +64,15 @@ describe('spec links', () => {
   });
 
   it('builds a link from the page address, replacing any old hash', () => {
-    expect(buildLink('http://localhost:4173/app/?backend=wasm#s=old', DEFAULT_SPEC)).toMatch(/^http:\/\/localhost:4173\/app\/\?backend=wasm#s=1\./);
+    expect(buildLink('http://localhost:4173/app/?backend=wasm#s=old', DEFAULT_SPEC)).toMatch(
+      /^http:\/\/localhost:4173\/app\/\?backend=wasm#s=1\./,
+    );
   });
 
   it('reads a hand-written JSON spec from json=', () => {
-    const reading = readHash(`#json=${encodeURIComponent(JSON.stringify({ v: 1, forget: [{ kind: 'class', classIndex: 3 }], methods: [{ id: 'x', method: 'do-nothing' }] }))}`);
+    const reading = readHash(
+      `#json=${encodeURIComponent(JSON.stringify({ v: 1, forget: [{ kind: 'class', classIndex: 3 }], methods: [{ id: 'x', method: 'do-nothing' }] }))}`,
+    );
     expect(reading.kind).toBe('spec');
     if (reading.kind === 'spec') expect(reading.spec.forget[0]).toEqual({ kind: 'class', classIndex: 3, seed: 0 });
   });
@@ -100,7 +108,9 @@ describe('broken and hostile links', () => {
     expect(message(`#s=${pack('hello world')}`)).toMatch(/not valid JSON/);
     expect(message(`#s=${pack('[1,2,3]')}`)).toMatch(/spec: must be an object, got an array/);
     expect(message(`#s=${pack('{"v":1,"methods":[],"forget":[]}')}`)).toMatch(/forget: needs at least 1 item/);
-    expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, recipe: { ...DEFAULT_SPEC.recipe, epochs: 1e9 } }))}`)).toMatch(/recipe\.epochs: must be ≤ 200/);
+    expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, recipe: { ...DEFAULT_SPEC.recipe, epochs: 1e9 } }))}`)).toMatch(
+      /recipe\.epochs: must be ≤ 200/,
+    );
     expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, __proto__: { x: 1 }, hack: 1 }))}`)).toMatch(/hack: unknown field/);
   });
 
@@ -120,7 +130,9 @@ describe('broken and hostile links', () => {
   it('another version: a newer link format, a newer or unknown spec version', () => {
     expect(message(`#s=2.${encodeSpec(DEFAULT_SPEC).slice(2)}`)).toMatch(/newer version of the playground \(link format 2\)/);
     expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, v: 2 }))}`)).toMatch(/newer version of the playground \(spec version 2\)/);
-    expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, v: 0 }))}`)).toMatch(/spec version 0, which this version of the playground can no longer read/);
+    expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, v: 0 }))}`)).toMatch(
+      /spec version 0, which this version of the playground can no longer read/,
+    );
     expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, v: 'one' }))}`)).toMatch(/unsupported spec version "one"/);
   });
 });

@@ -15,7 +15,15 @@
  */
 import { Inflate, deflateSync, strFromU8, strToU8 } from 'fflate';
 import { errorMessage } from '../../engine/errors';
-import { canonicalJson, migrateSpec, safeParseSpec, SPEC_VERSION, SpecError, type ExperimentSpec, type ExperimentSpecInput } from '../../engine/experiment/spec';
+import {
+  canonicalJson,
+  migrateSpec,
+  safeParseSpec,
+  SPEC_VERSION,
+  SpecError,
+  type ExperimentSpec,
+  type ExperimentSpecInput,
+} from '../../engine/experiment/spec';
 
 export const LINK_FORMAT = 1;
 /** Longest hash accepted (characters). A full spec with a few thousand picked indices is far below this. */
@@ -75,7 +83,9 @@ export function fromBase64Url(text: string): Uint8Array {
   const bad = text.search(/[^A-Za-z0-9_-]/);
   if (bad >= 0) {
     const shown = JSON.stringify(text[bad]);
-    throw new LinkError(`the experiment data contains ${shown} at position ${bad + 1}, which cannot appear in it (was the link edited or cut?)`);
+    throw new LinkError(
+      `the experiment data contains ${shown} at position ${bad + 1}, which cannot appear in it (was the link edited or cut?)`,
+    );
   }
   if (text.length % 4 === 1) throw new LinkError('the experiment data has an impossible length (was the link cut off when it was copied?)');
   const padded = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
@@ -105,7 +115,9 @@ export function inflateLimited(data: Uint8Array, limit: number): Uint8Array {
   } catch (e) {
     if (e instanceof LinkError || tooBig) throw e;
     const why = errorMessage(e);
-    throw new LinkError(`the experiment data is damaged and does not decompress (${why}); the link may have been cut off when it was copied`);
+    throw new LinkError(
+      `the experiment data is damaged and does not decompress (${why}); the link may have been cut off when it was copied`,
+    );
   }
   const out = new Uint8Array(total);
   let at = 0;
@@ -150,7 +162,9 @@ export function decodePayload(value: string): unknown {
   }
   if (Number(format) !== LINK_FORMAT) {
     if (Number(format) > LINK_FORMAT) {
-      throw new LinkError(`this link was made by a newer version of the playground (link format ${Number(format)}); this version reads format ${LINK_FORMAT}`);
+      throw new LinkError(
+        `this link was made by a newer version of the playground (link format ${Number(format)}); this version reads format ${LINK_FORMAT}`,
+      );
     }
     throw new LinkError(`link format ${Number(format)} is not one this version reads (it reads format ${LINK_FORMAT})`);
   }
@@ -212,10 +226,14 @@ export function readHash(hash: string): LinkReading {
     refuseNewer(raw);
     const { spec, from } = migrateSpec(raw);
     const parsed = safeParseSpec(spec);
-    if (!parsed.ok) return { kind: 'error', message: `The link’s experiment has settings this version cannot use: ${parsed.error.message}.`, options };
-    return from === undefined ? { kind: 'spec', spec: parsed.spec, options } : { kind: 'spec', spec: parsed.spec, options, migratedFrom: from };
+    if (!parsed.ok)
+      return { kind: 'error', message: `The link’s experiment has settings this version cannot use: ${parsed.error.message}.`, options };
+    return from === undefined
+      ? { kind: 'spec', spec: parsed.spec, options }
+      : { kind: 'spec', spec: parsed.spec, options, migratedFrom: from };
   } catch (e) {
-    if (e instanceof LinkError || e instanceof SpecError) return { kind: 'error', message: `The link could not be opened: ${e.message}.`, options };
+    if (e instanceof LinkError || e instanceof SpecError)
+      return { kind: 'error', message: `The link could not be opened: ${e.message}.`, options };
     return { kind: 'error', message: `The link could not be opened (${errorMessage(e)}).`, options };
   }
 }

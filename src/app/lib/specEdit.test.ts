@@ -83,7 +83,12 @@ describe('forget-set helpers', () => {
     expect(toggleIndices([1, 5], [5, 3])).toEqual([1, 3]);
     expect(toggleIndices([1, 5], [5, 3], true)).toEqual([1, 3, 5]);
     expect(toggleIndices([1, 5], [5, 3], false)).toEqual([1]);
-    expect(classMix([0, 1, 2, 12], Uint8Array.from({ length: 20 }, (_, i) => i % 10))).toEqual([1, 1, 2, 0, 0, 0, 0, 0, 0, 0]);
+    expect(
+      classMix(
+        [0, 1, 2, 12],
+        Uint8Array.from({ length: 20 }, (_, i) => i % 10),
+      ),
+    ).toEqual([1, 1, 2, 0, 0, 0, 0, 0, 0, 0]);
   });
   it('describes generators in words', () => {
     expect(describeGenerator({ kind: 'random', k: 50, seed: 0 }, CLASSES)).toBe('50 random images (seed 0)');
@@ -99,12 +104,21 @@ describe('forget-set helpers', () => {
 });
 
 describe('datasetMismatch', () => {
-  const embedded: DatasetSummary = { id: 'e', name: 'e', source: 'embedded', classNames: CLASSES, counts: { train: 10_000, validation: 2_000 }, perClass: [] };
+  const embedded: DatasetSummary = {
+    id: 'e',
+    name: 'e',
+    source: 'embedded',
+    classNames: CLASSES,
+    counts: { train: 10_000, validation: 2_000 },
+    perClass: [],
+  };
   it('says what to load', () => {
     expect(datasetMismatch(DEFAULT_SPEC, embedded)).toBeUndefined();
     expect(datasetMismatch({ dataset: { ...DEFAULT_SPEC.dataset, source: 'full' } }, embedded)).toMatch(/load it from your files/);
     expect(datasetMismatch(DEFAULT_SPEC, { ...embedded, source: 'saved' })).toMatch(/Use embedded subset/);
-    expect(datasetMismatch({ dataset: { ...DEFAULT_SPEC.dataset, trainSize: 20_000 } }, embedded)).toMatch(/20,000 images but the loaded dataset has 10,000/);
+    expect(datasetMismatch({ dataset: { ...DEFAULT_SPEC.dataset, trainSize: 20_000 } }, embedded)).toMatch(
+      /20,000 images but the loaded dataset has 10,000/,
+    );
     expect(datasetMismatch(DEFAULT_SPEC, undefined)).toMatch(/loading/);
   });
 });

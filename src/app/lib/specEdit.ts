@@ -20,7 +20,8 @@ import type { DatasetSummary } from '../../worker/protocol';
 /** What the form edits: shaped like a spec; numbers may be NaN while a field is empty. */
 export type Draft = ExperimentSpec;
 
-export type ParsedDraft = { ok: true; spec: ExperimentSpec; errors: Record<string, string> } | { ok: false; errors: Record<string, string>; message: string };
+export type ParsedDraft =
+  { ok: true; spec: ExperimentSpec; errors: Record<string, string> } | { ok: false; errors: Record<string, string>; message: string };
 
 /** Validates a draft; errors are keyed by the field's path (`methods[2].params.lr`). */
 export function checkDraft(draft: Draft): ParsedDraft {
@@ -77,7 +78,16 @@ export function newMethod(method: MethodName, taken: readonly string[]): MethodS
 }
 
 export function addMethod(draft: Draft, method: MethodName): Draft {
-  return { ...draft, methods: [...draft.methods, newMethod(method, draft.methods.map((m) => m.id))] };
+  return {
+    ...draft,
+    methods: [
+      ...draft.methods,
+      newMethod(
+        method,
+        draft.methods.map((m) => m.id),
+      ),
+    ],
+  };
 }
 
 export function removeMethod(draft: Draft, index: number): Draft {
@@ -106,7 +116,8 @@ export function datasetMismatch(spec: Pick<ExperimentSpec, 'dataset'>, dataset: 
   if (!wantsFull && isFull) return 'This experiment uses the embedded subset: click “Use embedded subset” in the Dataset panel first.';
   const train = dataset.counts.train ?? 0;
   const validation = dataset.counts.validation ?? 0;
-  if (spec.dataset.trainSize > train) return `The experiment trains on ${spec.dataset.trainSize.toLocaleString('en')} images but the loaded dataset has ${train.toLocaleString('en')}.`;
+  if (spec.dataset.trainSize > train)
+    return `The experiment trains on ${spec.dataset.trainSize.toLocaleString('en')} images but the loaded dataset has ${train.toLocaleString('en')}.`;
   if (spec.dataset.validationSize > validation) {
     return `The experiment evaluates ${spec.dataset.validationSize.toLocaleString('en')} validation images but the loaded dataset has ${validation.toLocaleString('en')}.`;
   }
@@ -125,7 +136,9 @@ export function describeGenerator(g: ForgetGenerator, classNames: readonly strin
     case 'random':
       return `${g.k.toLocaleString('en')} random images (seed ${g.seed})`;
     case 'class':
-      return g.k === undefined ? `every ${classNames[g.classIndex] ?? `class ${g.classIndex}`} image` : `${g.k} ${classNames[g.classIndex] ?? `class ${g.classIndex}`} images (seed ${g.seed})`;
+      return g.k === undefined
+        ? `every ${classNames[g.classIndex] ?? `class ${g.classIndex}`} image`
+        : `${g.k} ${classNames[g.classIndex] ?? `class ${g.classIndex}`} images (seed ${g.seed})`;
     case 'indices':
       return `${g.indices.length.toLocaleString('en')} picked image${g.indices.length === 1 ? '' : 's'}`;
     case 'subpopulation': {
@@ -164,7 +177,7 @@ export function parseIndexList(text: string, max = 1_000_000): number[] {
 export function formatIndexList(indices: readonly number[]): string {
   const sorted = [...indices].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     parts.push(j - i >= 2 ? `${sorted[i]}-${sorted[j]}` : j === i ? String(sorted[i]) : `${sorted[i]}, ${sorted[j]}`);
@@ -204,4 +217,3 @@ export function estimateSeconds(totalExamples: number, imagesPerSec: number | un
   if (!imagesPerSec || !(imagesPerSec > 0)) return undefined;
   return totalExamples / imagesPerSec;
 }
-

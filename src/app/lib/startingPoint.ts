@@ -23,12 +23,16 @@ export function startingPoint(hash: string, lastSpec: ExperimentSpec | undefined
         fromLink: true,
         notice:
           reading.migratedFrom !== undefined
-            ? { kind: 'migrated', message: `This link was made by an older version (spec version ${reading.migratedFrom}) and was converted to the current one.` }
+            ? {
+                kind: 'migrated',
+                message: `This link was made by an older version (spec version ${reading.migratedFrom}) and was converted to the current one.`,
+              }
             : reading.options.autorun
               ? undefined
               : {
                   kind: 'opened',
-                  message: 'Opened the experiment in the link. If it ran in this browser before, its results show below; otherwise press Run (models already cached are reused).',
+                  message:
+                    'Opened the experiment in the link. If it ran in this browser before, its results show below; otherwise press Run (models already cached are reused).',
                 },
       };
     case 'error':

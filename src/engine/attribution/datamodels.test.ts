@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
-import {
-  attributionQuality,
-  dmDirectLogits,
-  forgetBetaSum,
-  forgetModelWeights,
-  halfSubsetMasks,
-  pearson,
-  spearman,
-} from './datamodels';
+import { attributionQuality, dmDirectLogits, forgetBetaSum, forgetModelWeights, halfSubsetMasks, pearson, spearman } from './datamodels';
 
 function randomArray(n: number, seed: number): Float32Array {
   const rng = createRng(seed);
@@ -162,7 +154,8 @@ describe('forgetBetaSum', () => {
     const classes = 3;
     const rowSize = points * classes;
     const masks = new Uint8Array(models * trainCount);
-    for (let m = 0; m < models; m++) for (let i = 0; i < trainCount; i++) masks[m * trainCount + i] = popcount(m & (i + 1)) % 2 === 0 ? 1 : 0;
+    for (let m = 0; m < models; m++)
+      for (let i = 0; i < trainCount; i++) masks[m * trainCount + i] = popcount(m & (i + 1)) % 2 === 0 ? 1 : 0;
     const { theta, bias } = randomLinearModel(trainCount, rowSize, 5);
     const outputs = linearOutputs(masks, models, trainCount, theta, bias);
     const full = Float32Array.from(leaveOut(trainCount, theta, bias, []));
@@ -235,7 +228,9 @@ describe('forgetBetaSum', () => {
     // Point 0: in all; point 1: in none; points 2, 3: mixed.
     const masks = Uint8Array.from([1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 1, 1]);
     const outputs = randomArray(models * 2, 1);
-    expect(() => forgetBetaSum(masks, models, trainCount, outputs, 2, 1, [2, 0])).toThrow(/training point 0 is in all of the 3 subset models.*more subset models/);
+    expect(() => forgetBetaSum(masks, models, trainCount, outputs, 2, 1, [2, 0])).toThrow(
+      /training point 0 is in all of the 3 subset models.*more subset models/,
+    );
     expect(() => forgetBetaSum(masks, models, trainCount, outputs, 2, 1, [1])).toThrow(/training point 1 is in none.*more subset models/);
     expect(() => forgetBetaSum(masks, models, trainCount, outputs, 2, 1, [2, 3])).not.toThrow();
     expect(() => forgetBetaSum(masks, models, trainCount, outputs, 2, 1, [2, 2])).toThrow(/twice/);

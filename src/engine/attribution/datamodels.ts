@@ -108,7 +108,8 @@ export function forgetModelWeights(masks: Uint8Array, models: number, trainCount
   const seen = new Set<number>();
   for (let f = 0; f < forget.length; f++) {
     const i = forget[f];
-    if (!Number.isInteger(i) || i < 0 || i >= trainCount) throw new Error(`forget index ${i} is not a training index in [0, ${trainCount})`);
+    if (!Number.isInteger(i) || i < 0 || i >= trainCount)
+      throw new Error(`forget index ${i} is not a training index in [0, ${trainCount})`);
     if (seen.has(i)) throw new Error(`forget index ${i} appears twice; the forget set must list distinct training points`);
     seen.add(i);
     let inCount = 0;

@@ -92,8 +92,10 @@ export async function buildTrakState(data: LastLayerData, options: TrakOptions =
   if (!Number.isInteger(requested) || requested < 1) throw new Error(`projectionDim must be a positive integer, got ${requested}`);
   const lambda = options.lambda ?? 0.01;
   if (!(lambda >= 0)) throw new Error(`lambda must be ≥ 0, got ${lambda}`);
-  if (data.features.length !== data.points * data.dim) throw new Error(`features: expected ${data.points}·${data.dim} values, got ${data.features.length}`);
-  if (data.logits.length !== data.points * classes) throw new Error(`logits: expected ${data.points}·${classes} values, got ${data.logits.length}`);
+  if (data.features.length !== data.points * data.dim)
+    throw new Error(`features: expected ${data.points}·${data.dim} values, got ${data.features.length}`);
+  if (data.logits.length !== data.points * classes)
+    throw new Error(`logits: expected ${data.points}·${classes} values, got ${data.logits.length}`);
   if (trainCount > data.points || data.labels.length < trainCount) throw new Error('every training point needs a row and a label');
 
   // Output-gradient coefficients per training point: a = ∂margin/∂z = e_y − q, r = e_y − p = (1 − p_y)·a.
@@ -142,7 +144,8 @@ export function trakStateForgetBetaSum(state: TrakState, forget: ArrayLike<numbe
   const seen = new Set<number>();
   for (let f = 0; f < forget.length; f++) {
     const i = forget[f];
-    if (!Number.isInteger(i) || i < 0 || i >= trainCount) throw new Error(`forget index ${i} is not a training index in [0, ${trainCount})`);
+    if (!Number.isInteger(i) || i < 0 || i >= trainCount)
+      throw new Error(`forget index ${i} is not a training index in [0, ${trainCount})`);
     if (seen.has(i)) throw new Error(`forget index ${i} appears twice; the forget set must list distinct training points`);
     seen.add(i);
     for (let t = 0; t < k; t++) s[t] += state.trainGrads[i * k + t];
@@ -268,7 +271,12 @@ export async function extractLastLayer(
  * Margin effects from per-logit effects: Σ_c (∂f_j/∂z_c)·Δz_jc with ∂f/∂z = e_y − q (the chain rule that links
  * β[i, j, :] to TRAK's β_margin[i, j]). `labels[j]` for every point j.
  */
-export function marginEffects(logits: ArrayLike<number>, labels: ArrayLike<number>, logitEffects: ArrayLike<number>, classes = 10): Float64Array {
+export function marginEffects(
+  logits: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  logitEffects: ArrayLike<number>,
+  classes = 10,
+): Float64Array {
   const n = labels.length;
   const a = new Float32Array(n * classes);
   const r = new Float32Array(n * classes);
@@ -313,7 +321,16 @@ function augmented(data: LastLayerData, j: number, out: Float64Array) {
  * φ_i and g_i for every training point through the projection, on the tfjs backend: per batch
  * M = H̃·P ([B, C·k], P viewed as [D̃, C·k]), then [a_i; r_i] (2×C) · M_i (C×k).
  */
-async function projectOnDevice(data: LastLayerData, inDim: number, a: Float32Array, r: Float32Array, projection: Float32Array, k: number, phi: Float32Array, g: Float32Array) {
+async function projectOnDevice(
+  data: LastLayerData,
+  inDim: number,
+  a: Float32Array,
+  r: Float32Array,
+  projection: Float32Array,
+  k: number,
+  phi: Float32Array,
+  g: Float32Array,
+) {
   const { trainCount, classes } = data;
   const batch = Math.max(1, Math.min(256, trainCount));
   const h = new Float32Array(batch * inDim);

@@ -119,7 +119,9 @@ function fromRecords(key: string, rawEntry: unknown, arrays: StoredArrays | unde
     key,
     kind: e.kind,
     description: e.description,
-    ...(e.weights ? { weights: e.weights.map((w, i) => ({ name: w.name, shape: w.shape, values: new Float32Array(arrays.weights[i]) })) } : {}),
+    ...(e.weights
+      ? { weights: e.weights.map((w, i) => ({ name: w.name, shape: w.shape, values: new Float32Array(arrays.weights[i]) })) }
+      : {}),
     outputs: Object.fromEntries(e.outputs.map((o, i) => [o.name, new Float32Array(arrays.outputs[i])])),
     meta: e.meta,
     createdAt: e.createdAt,

@@ -7,7 +7,13 @@ const sha256 = async (bytes: Uint8Array<ArrayBuffer>) => hex(await crypto.subtle
 describe('cacheKey', () => {
   it('is the SHA-256 of the prefix and the documented canonical text', async () => {
     const indices = new Int32Array([5, 1, 4]);
-    const parts = { seed: 3, role: 'oracle', recipe: { lr: 0.4, epochs: 2, aug: [true, null] }, train: indices, dataset: 'cifar10-full-ab' };
+    const parts = {
+      seed: 3,
+      role: 'oracle',
+      recipe: { lr: 0.4, epochs: 2, aug: [true, null] },
+      train: indices,
+      dataset: 'cifar10-full-ab',
+    };
     const token = `#Int32Array:12:${await sha256(new Uint8Array(indices.buffer))}`;
     const text = `{"dataset":"cifar10-full-ab","recipe":{"aug":[true,null],"epochs":2,"lr":0.4},"role":"oracle","seed":3,"train":${token}}`;
     expect(await canonicalText(parts)).toBe(text);

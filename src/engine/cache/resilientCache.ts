@@ -13,8 +13,7 @@ export function resilientCache(inner: ModelCache, onProblem: (error: CacheError)
     try {
       return await op();
     } catch (e) {
-      const error =
-        e instanceof CacheError ? e : new CacheError(`${what} failed (${errorMessage(e)}).`, 'failed', { cause: e });
+      const error = e instanceof CacheError ? e : new CacheError(`${what} failed (${errorMessage(e)}).`, 'failed', { cause: e });
       if (!reported.has(error.kind)) {
         reported.add(error.kind);
         onProblem(error);

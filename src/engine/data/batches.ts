@@ -9,13 +9,7 @@ export const CIFAR_STD = [0.2023, 0.1994, 0.201] as const;
  * Copies the images at `indices` into `out` (raw 0..255 values, NHWC) and their labels into `labels`.
  * `flip[i]` mirrors image i horizontally. Only one batch is ever converted to floats.
  */
-export function fillBatch(
-  set: ImageSet,
-  indices: ArrayLike<number>,
-  out: Float32Array,
-  labels: Int32Array,
-  flip?: Uint8Array,
-): void {
+export function fillBatch(set: ImageSet, indices: ArrayLike<number>, out: Float32Array, labels: Int32Array, flip?: Uint8Array): void {
   const rowBytes = IMAGE_SIZE * 3;
   for (let b = 0; b < indices.length; b++) {
     const src = indices[b] * PIXELS_PER_IMAGE;

@@ -34,8 +34,7 @@ describe('parseCifarBinary', () => {
     expect(set.sourceIndex[COUNT - 1]).toBe(1000 + COUNT - 1);
     // Every pixel of image 0 and a spread of pixels elsewhere.
     for (let y = 0; y < 32; y++)
-      for (let x = 0; x < 32; x++)
-        for (let c = 0; c < 3; c++) expect(set.images[(y * 32 + x) * 3 + c]).toBe(rawPixel(raw, 0, y, x, c));
+      for (let x = 0; x < 32; x++) for (let c = 0; c < 3; c++) expect(set.images[(y * 32 + x) * 3 + c]).toBe(rawPixel(raw, 0, y, x, c));
     for (let r = 1; r < COUNT; r += 7) {
       const y = (r * 5) % 32;
       const x = (r * 11) % 32;
@@ -51,7 +50,12 @@ describe('parseCifarBinary', () => {
   });
 
   it('rejects a length that is not a whole number of records, naming the file', () => {
-    const e = expectError(() => parseCifarBinary(raw.subarray(0, 2 * CIFAR_RECORD_BYTES + 5), 'data_batch_2.bin'), /^data_batch_2\.bin: /, /6,151 bytes/, /3,073-byte/);
+    const e = expectError(
+      () => parseCifarBinary(raw.subarray(0, 2 * CIFAR_RECORD_BYTES + 5), 'data_batch_2.bin'),
+      /^data_batch_2\.bin: /,
+      /6,151 bytes/,
+      /3,073-byte/,
+    );
     expect(e.file).toBe('data_batch_2.bin');
     expectError(() => parseCifarBinary(new Uint8Array(0), 'empty.bin'), /^empty\.bin: is empty/);
   });
@@ -70,7 +74,7 @@ describe('CifarRecordStream', () => {
       const set = allocateImageSet(COUNT);
       const sink = new CifarRecordStream('a.bin', COUNT, (r) => ({ set, index: r, sourceIndex: r }));
       let i = 0;
-      for (let pos = 0; pos < raw.length; ) {
+      for (let pos = 0; pos < raw.length;) {
         const n = sizes[i++ % sizes.length];
         sink.push(raw.subarray(pos, pos + n));
         pos += n;

@@ -137,7 +137,10 @@ export class CifarRecordStream {
   private write(src: Uint8Array, offset: number): void {
     const r = this.records;
     if (r >= this.expectedRecords) {
-      throw new DatasetError(this.fileName, `holds more than the ${this.expectedRecords.toLocaleString('en-US')} records its size announced`);
+      throw new DatasetError(
+        this.fileName,
+        `holds more than the ${this.expectedRecords.toLocaleString('en-US')} records its size announced`,
+      );
     }
     const dest = this.place(r);
     writeCifarRecord(src, offset, dest.set, dest.index, dest.sourceIndex, this.fileName, r);

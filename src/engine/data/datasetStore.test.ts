@@ -49,7 +49,8 @@ async function rejection(p: Promise<unknown>, kind: string, pattern: RegExp): Pr
 
 /** Makes IDBObjectStore.put throw `error` for one key (a synchronous failure mid-transaction). */
 function failPutFor(key: string, error: Error): () => void {
-  const proto = (globalThis as unknown as { IDBObjectStore: { prototype: { put: (...a: unknown[]) => unknown } } }).IDBObjectStore.prototype;
+  const proto = (globalThis as unknown as { IDBObjectStore: { prototype: { put: (...a: unknown[]) => unknown } } }).IDBObjectStore
+    .prototype;
   const original = proto.put;
   proto.put = function (this: unknown, value: unknown, k?: unknown) {
     if (k === key) throw error;

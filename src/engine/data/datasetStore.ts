@@ -89,7 +89,11 @@ function open(): Promise<IDBPDatabase<Schema>> {
           'Browser storage (IndexedDB) is not available here (it may be disabled, or this is a private window), so the dataset cannot be kept between visits.',
           'unavailable',
         )
-      : new DatasetStoreError(`Could not open browser storage (IndexedDB), so the dataset cannot be kept between visits (${detail}).`, 'unavailable', { cause }),
+      : new DatasetStoreError(
+          `Could not open browser storage (IndexedDB), so the dataset cannot be kept between visits (${detail}).`,
+          'unavailable',
+          { cause },
+        ),
   );
 }
 
@@ -118,7 +122,13 @@ function splitsOf(ds: CifarDataset): Array<[SplitName, ImageSet]> {
 }
 
 const setBytes = (s: ImageSet) => s.images.byteLength + s.labels.byteLength + s.sourceIndex.byteLength;
-const infoOf = (m: StoredMeta): SavedDatasetInfo => ({ id: m.id, name: m.name, counts: { ...m.counts }, bytes: m.bytes, savedAt: m.savedAt });
+const infoOf = (m: StoredMeta): SavedDatasetInfo => ({
+  id: m.id,
+  name: m.name,
+  counts: { ...m.counts },
+  bytes: m.bytes,
+  savedAt: m.savedAt,
+});
 
 /**
  * Saves `ds`, replacing what was saved before, in one transaction: either all of it lands or nothing
@@ -198,7 +208,10 @@ export async function saveDataset(ds: CifarDataset, chunkImages = CHUNK_IMAGES):
 /** Reassembles one split from its chunks, checking that every chunk is there, belongs to this dataset and has the right sizes. */
 function toImageSet(records: Array<StoredChunk | undefined>, meta: StoredMeta, split: SplitName, expected: number): ImageSet {
   const damaged = (why: string) =>
-    new DatasetStoreError(`The dataset saved in browser storage is damaged (${split}: ${why}); clear it and load the files again.`, 'corrupt');
+    new DatasetStoreError(
+      `The dataset saved in browser storage is damaged (${split}: ${why}); clear it and load the files again.`,
+      'corrupt',
+    );
   const set: ImageSet = {
     images: new Uint8Array(expected * PIXELS_PER_IMAGE),
     labels: new Uint8Array(expected),

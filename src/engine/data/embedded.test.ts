@@ -50,7 +50,10 @@ describe('the committed embedded dataset (public/data)', () => {
     expect(ds.train.count).toBe(10_000);
     expect(ds.validation.count).toBe(2_000);
     expect(ds.test).toBeUndefined();
-    for (const [set, per] of [[ds.train, 1000], [ds.validation, 200]] as const) {
+    for (const [set, per] of [
+      [ds.train, 1000],
+      [ds.validation, 200],
+    ] as const) {
       const counts = new Array(NUM_CLASSES).fill(0);
       for (const l of set.labels) counts[l]++;
       expect(counts).toEqual(new Array(NUM_CLASSES).fill(per));
@@ -65,7 +68,8 @@ describe('the committed embedded dataset (public/data)', () => {
     ] as const) {
       let previous = lo - 1;
       for (const src of set.sourceIndex) {
-        if (!(src > previous && src < hi)) throw new Error(`sourceIndex ${src} after ${previous} is out of order or outside ${lo}..${hi - 1}`);
+        if (!(src > previous && src < hi))
+          throw new Error(`sourceIndex ${src} after ${previous} is out of order or outside ${lo}..${hi - 1}`);
         previous = src;
       }
     }
@@ -98,7 +102,8 @@ describe('the committed embedded dataset (public/data)', () => {
         const at = 4 * n + k * R;
         payload[at] = set.labels[i];
         // NHWC back to planar R, G, B.
-        for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) payload[at + 1 + c * 1024 + p] = set.images[i * PIXELS_PER_IMAGE + p * 3 + c];
+        for (let c = 0; c < 3; c++)
+          for (let p = 0; p < 1024; p++) payload[at + 1 + c * 1024 + p] = set.images[i * PIXELS_PER_IMAGE + p * 3 + c];
       }
     }
     expect(await sha256Hex(payload)).toBe(manifest.sha256);
@@ -130,7 +135,8 @@ function residuals(pixels: Uint8Array): Uint8Array {
     const out = new Uint8Array(1024);
     for (let y = 0; y < 32; y++)
       for (let x = 0; x < 32; x++) {
-        const pred = y === 0 && x === 0 ? 0 : y === 0 ? at(0, x - 1) : x === 0 ? at(y - 1, 0) : med(at(y, x - 1), at(y - 1, x), at(y - 1, x - 1));
+        const pred =
+          y === 0 && x === 0 ? 0 : y === 0 ? at(0, x - 1) : x === 0 ? at(y - 1, 0) : med(at(y, x - 1), at(y - 1, x), at(y - 1, x - 1));
         out[y * 32 + x] = (at(y, x) - pred) & 255;
       }
     return out;
@@ -341,7 +347,9 @@ describe('loadEmbeddedDataset', () => {
       '/b/data/cifar10-embedded.json': { body: '<!doctype html><title>SPA fallback</title>' },
     });
     try {
-      expect((await rejection(loadEmbeddedDataset(`${server.base}a`))).message).toMatch(/^small\.bin\.gz: could not be downloaded from .*: HTTP 404/);
+      expect((await rejection(loadEmbeddedDataset(`${server.base}a`))).message).toMatch(
+        /^small\.bin\.gz: could not be downloaded from .*: HTTP 404/,
+      );
       expect((await rejection(loadEmbeddedDataset(`${server.base}b/`))).message).toMatch(/^cifar10-embedded\.json: is not valid JSON/);
       expect((await rejection(loadEmbeddedDataset(`${server.base}c/`))).message).toMatch(/^cifar10-embedded\.json: .*HTTP 404/);
     } finally {

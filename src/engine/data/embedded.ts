@@ -11,15 +11,7 @@
 import { errorMessage } from '../errors';
 import { z } from 'zod';
 import { CIFAR_RECORD_BYTES, allocateImageSet, copyPlanarToNhwc } from './cifarBinary';
-import {
-  CLASS_NAMES,
-  DatasetError,
-  NUM_CLASSES,
-  PIXELS_PER_IMAGE,
-  type CifarDataset,
-  type DataProgress,
-  type ImageSet,
-} from './types';
+import { CLASS_NAMES, DatasetError, NUM_CLASSES, PIXELS_PER_IMAGE, type CifarDataset, type DataProgress, type ImageSet } from './types';
 
 export const EMBEDDED_FORMAT = 'unlearning-playground/cifar10-embedded';
 export const EMBEDDED_VERSION = 1;
@@ -81,13 +73,17 @@ export function parseEmbeddedManifest(json: unknown, fileName = EMBEDDED_MANIFES
   if (train.firstRecord !== 0 || validation.firstRecord !== train.count) {
     bad('manifest fields "splits.*.firstRecord" must place train first, then validation');
   }
-  for (const [name, s] of [['train', train], ['validation', validation]] as const) {
+  for (const [name, s] of [
+    ['train', train],
+    ['validation', validation],
+  ] as const) {
     if (s.perClass.reduce((a, b) => a + b, 0) !== s.count) bad(`manifest field "splits.${name}.perClass" does not sum to its count`);
     if (s.sourceRange[0] >= s.sourceRange[1] || s.sourceRange[1] > SOURCE_RECORDS) {
       bad(`manifest field "splits.${name}.sourceRange" is not a range within 0..${SOURCE_RECORDS}`);
     }
   }
-  if (m.classNames.some((name, i) => name !== CLASS_NAMES[i])) bad(`manifest field "classNames" must be the CIFAR-10 classes ${CLASS_NAMES.join(', ')}`);
+  if (m.classNames.some((name, i) => name !== CLASS_NAMES[i]))
+    bad(`manifest field "classNames" must be the CIFAR-10 classes ${CLASS_NAMES.join(', ')}`);
   if (m.uncompressedBytes !== m.count * (4 + CIFAR_RECORD_BYTES)) {
     bad(`manifest field "uncompressedBytes" is ${m.uncompressedBytes}; ${m.count} images need ${m.count * (4 + CIFAR_RECORD_BYTES)}`);
   }
@@ -250,7 +246,10 @@ export async function decodeEmbeddedDataset(
   report('verify', 0);
   const digest = toHex(await crypto.subtle.digest('SHA-256', payload));
   if (digest !== m.sha256) {
-    throw new DatasetError(file, `checksum mismatch: the decoded data has SHA-256 ${digest}, the manifest expects ${m.sha256} (corrupt file)`);
+    throw new DatasetError(
+      file,
+      `checksum mismatch: the decoded data has SHA-256 ${digest}, the manifest expects ${m.sha256} (corrupt file)`,
+    );
   }
 
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
@@ -264,7 +263,10 @@ export async function decodeEmbeddedDataset(
       const offset = recordsStart + k * CIFAR_RECORD_BYTES;
       const src = view.getUint32(4 * k, true);
       if (src < s.sourceRange[0] || src >= s.sourceRange[1] || src <= previous) {
-        throw new DatasetError(file, `${name} image ${i} has source record ${src}, outside ${s.sourceRange[0]}..${s.sourceRange[1] - 1} or out of order`);
+        throw new DatasetError(
+          file,
+          `${name} image ${i} has source record ${src}, outside ${s.sourceRange[0]}..${s.sourceRange[1] - 1} or out of order`,
+        );
       }
       previous = src;
       set.sourceIndex[i] = src;

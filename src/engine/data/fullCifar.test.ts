@@ -129,7 +129,9 @@ describe('loadCifarFromFiles', () => {
     expect(full.validation.count).toBe(5_000);
     expect(full.validation.sourceIndex[0]).toBe(45_000);
     expect(full.train.sourceIndex[44_999]).toBe(44_999);
-    const manifest = JSON.parse(new TextDecoder().decode(fs.readFileSync(new URL('cifar10-embedded.json', PUBLIC_DATA)))) as { file: string };
+    const manifest = JSON.parse(new TextDecoder().decode(fs.readFileSync(new URL('cifar10-embedded.json', PUBLIC_DATA)))) as {
+      file: string;
+    };
     const embedded = await decodeEmbeddedDataset(manifest, fs.readFileSync(new URL(manifest.file, PUBLIC_DATA)));
     // The embedded set takes the first 1,000 / 200 records of each class, so it holds every record of the fixture's slices.
     for (const [small, big, offset, real] of [
@@ -153,7 +155,10 @@ describe('loadCifarFromFiles', () => {
 
   it('names the missing training batches', async () => {
     const some = [1, 2, 4].map((k) => fileFrom(`data_batch_${k}.bin`, batch(k)));
-    await rejection(loadCifarFromFiles([...some, fileFrom('test_batch.bin', testRaw)]), /^data_batch_1\.bin, data_batch_2\.bin, data_batch_4\.bin: data_batch_3\.bin and data_batch_5\.bin are missing/);
+    await rejection(
+      loadCifarFromFiles([...some, fileFrom('test_batch.bin', testRaw)]),
+      /^data_batch_1\.bin, data_batch_2\.bin, data_batch_4\.bin: data_batch_3\.bin and data_batch_5\.bin are missing/,
+    );
     await rejection(
       loadCifarFromFiles([archive(officialEntries({ 'data_batch_5.bin': null }))]),
       /^cifar-10-binary\.tar\.gz: is missing data_batch_5\.bin: all five/,
@@ -163,7 +168,12 @@ describe('loadCifarFromFiles', () => {
   it('rejects a truncated .tar.gz', async () => {
     const gz = gzip(makeTar(officialEntries()));
     for (const cut of [Math.floor(gz.length / 2), gz.length - 4]) {
-      await rejection(loadCifarFromFiles([fileFrom('cifar-10-binary.tar.gz', gz.subarray(0, cut))]), /^cifar-10-binary\.tar\.gz: /, /truncated/, /Download it again/);
+      await rejection(
+        loadCifarFromFiles([fileFrom('cifar-10-binary.tar.gz', gz.subarray(0, cut))]),
+        /^cifar-10-binary\.tar\.gz: /,
+        /truncated/,
+        /Download it again/,
+      );
     }
   });
 
@@ -183,7 +193,11 @@ describe('loadCifarFromFiles', () => {
   it('rejects a .gz that is not a tar, a PNG, a ZIP, and the Python version, saying what is expected', async () => {
     const expected = /Expected the CIFAR-10 binary version: cifar-10-binary\.tar\.gz/;
     const noise = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251);
-    await rejection(loadCifarFromFiles([fileFrom('cifar-10-binary.tar.gz', gzip(noise))]), /^cifar-10-binary\.tar\.gz: is not a tar archive/, expected);
+    await rejection(
+      loadCifarFromFiles([fileFrom('cifar-10-binary.tar.gz', gzip(noise))]),
+      /^cifar-10-binary\.tar\.gz: is not a tar archive/,
+      expected,
+    );
     const png = new Uint8Array(2000);
     png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     await rejection(loadCifarFromFiles([fileFrom('airplane.png', png)]), /^airplane\.png: is a PNG image/, expected);
@@ -198,7 +212,10 @@ describe('loadCifarFromFiles', () => {
       'cifar-10-python.tar.gz',
     );
     await rejection(loadCifarFromFiles([python]), /^cifar-10-python\.tar\.gz: is the Python \(pickle\) version/, expected);
-    await rejection(loadCifarFromFiles([fileFrom('data_batch_1', new Uint8Array(10))]), /^data_batch_1: is from the Python \(pickle\) version/);
+    await rejection(
+      loadCifarFromFiles([fileFrom('data_batch_1', new Uint8Array(10))]),
+      /^data_batch_1: is from the Python \(pickle\) version/,
+    );
     await rejection(
       loadCifarFromFiles([archive([{ name: 'notes.txt', data: new Uint8Array(10) }], 'other.tar.gz')]),
       /^other\.tar\.gz: holds no CIFAR-10 batch files \(it holds notes\.txt\)/,
@@ -217,7 +234,10 @@ describe('loadCifarFromFiles', () => {
       /data_batch_2\.bin\): has 15 records but the archive's other training batches have 30/,
     );
     const bins = [1, 2, 3, 4].map((k) => fileFrom(`data_batch_${k}.bin`, batch(k)));
-    await rejection(loadCifarFromFiles([...bins, fileFrom('data_batch_5.bin', batch(5).subarray(0, 1000))]), /^data_batch_5\.bin: is 1,000 bytes, which is not a whole number/);
+    await rejection(
+      loadCifarFromFiles([...bins, fileFrom('data_batch_5.bin', batch(5).subarray(0, 1000))]),
+      /^data_batch_5\.bin: is 1,000 bytes, which is not a whole number/,
+    );
   });
 
   it('rejects ambiguous selections', async () => {

@@ -158,7 +158,10 @@ function throttled(onProgress: ((p: DataProgress) => void) | undefined): Reporte
 }
 
 /** Opens a file's stream, reads at least its first 512 bytes (for sniffing) and counts bytes as they are pulled. */
-async function openCounted(file: DataFile, onBytes: (n: number) => void): Promise<{ head: Uint8Array; stream: ReadableStream<Uint8Array<ArrayBuffer>> }> {
+async function openCounted(
+  file: DataFile,
+  onBytes: (n: number) => void,
+): Promise<{ head: Uint8Array; stream: ReadableStream<Uint8Array<ArrayBuffer>> }> {
   const reader = file.stream().getReader();
   const pending: Uint8Array[] = [];
   let headLength = 0;
@@ -223,7 +226,8 @@ const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 function sniffUnsupported(head: Uint8Array): string | undefined {
   if (startsWith(head, [0x1f, 0x8b]) || startsWith(head, ascii('ustar'), 257)) return undefined;
   if (head.length === 0) return 'is empty';
-  if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) return 'is a ZIP archive, which is not supported';
+  if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06]))
+    return 'is a ZIP archive, which is not supported';
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47])) return 'is a PNG image, not a CIFAR-10 data file';
   if (startsWith(head, [0xff, 0xd8, 0xff])) return 'is a JPEG image, not a CIFAR-10 data file';
   if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf])) return 'is a 7-Zip archive, which is not supported';
@@ -300,10 +304,16 @@ async function loadArchive(file: DataFile, report: Reporter): Promise<CifarDatas
     for await (const entry of readTar(tarStream, file.name)) {
       const base = baseName(entry.name);
       if (/(^|\/)cifar-10-batches-py\//.test(entry.name) || PYTHON_RE.test(base)) {
-        throw new DatasetError(file.name, `is the Python (pickle) version of CIFAR-10 (it holds ${entry.name}), which this app cannot read. ${EXPECTED_FILES}`);
+        throw new DatasetError(
+          file.name,
+          `is the Python (pickle) version of CIFAR-10 (it holds ${entry.name}), which this app cannot read. ${EXPECTED_FILES}`,
+        );
       }
       if (/(^|\/)cifar-10-batches-mat\//.test(entry.name) || /\.mat$/i.test(base)) {
-        throw new DatasetError(file.name, `is the MATLAB version of CIFAR-10 (it holds ${entry.name}), which this app cannot read. ${EXPECTED_FILES}`);
+        throw new DatasetError(
+          file.name,
+          `is the MATLAB version of CIFAR-10 (it holds ${entry.name}), which this app cannot read. ${EXPECTED_FILES}`,
+        );
       }
       const train = TRAIN_RE.exec(base);
       if (train) {
@@ -380,7 +390,10 @@ export async function loadCifarFromFiles(files: DataFile[], onProgress?: (p: Dat
   if (archives.length > 0) {
     if (archives.length > 1 || train.size > 0 || test) {
       const names = [...archives, ...train.values(), ...(test ? [test] : [])].map((f) => f.name).join(', ');
-      throw new DatasetError(names, `give either one cifar-10-binary.tar.gz or the .bin batch files, not several archives or a mix. ${EXPECTED_FILES}`);
+      throw new DatasetError(
+        names,
+        `give either one cifar-10-binary.tar.gz or the .bin batch files, not several archives or a mix. ${EXPECTED_FILES}`,
+      );
     }
     return loadArchive(archives[0], report);
   }

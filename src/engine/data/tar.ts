@@ -172,7 +172,8 @@ export async function* readTar(stream: ReadableStream<Uint8Array>, fileName: str
 
       if (type === 'x' || type === 'L') {
         // Metadata for the next entry: small, read whole.
-        if (size > 1 << 20) throw new TarError(fileName, `has an oversized ${type === 'x' ? 'pax' : 'GNU long-name'} header at byte ${headerOffset}`);
+        if (size > 1 << 20)
+          throw new TarError(fileName, `has an oversized ${type === 'x' ? 'pax' : 'GNU long-name'} header at byte ${headerOffset}`);
         const data = await src.read(size);
         if (data.length < size) throw new TarError(fileName, `is truncated inside the metadata entry at byte ${headerOffset}`);
         await src.skip(padding(size));
@@ -188,7 +189,10 @@ export async function* readTar(stream: ReadableStream<Uint8Array>, fileName: str
             while (remaining > 0) {
               const part = await src.take(remaining);
               if (!part) {
-                throw new TarError(fileName, `is truncated: ${name} should have ${size} bytes but the archive ends after ${size - remaining}`);
+                throw new TarError(
+                  fileName,
+                  `is truncated: ${name} should have ${size} bytes but the archive ends after ${size - remaining}`,
+                );
               }
               remaining -= part.length;
               yield part;
@@ -200,7 +204,10 @@ export async function* readTar(stream: ReadableStream<Uint8Array>, fileName: str
       // Skip what the consumer did not read (or the whole entry for directories, links, global pax…).
       const skipped = await src.skip(remaining);
       if (skipped < remaining) {
-        throw new TarError(fileName, `is truncated: ${name} should have ${size} bytes but the archive ends after ${size - remaining + skipped}`);
+        throw new TarError(
+          fileName,
+          `is truncated: ${name} should have ${size} bytes but the archive ends after ${size - remaining + skipped}`,
+        );
       }
       remaining = 0;
       await src.skip(padding(size));

@@ -4,18 +4,7 @@ export const IMAGE_SIZE = 32;
 export const CHANNELS = 3;
 export const PIXELS_PER_IMAGE = IMAGE_SIZE * IMAGE_SIZE * CHANNELS; // 3072
 export const NUM_CLASSES = 10;
-export const CLASS_NAMES = [
-  'airplane',
-  'automobile',
-  'bird',
-  'cat',
-  'deer',
-  'dog',
-  'frog',
-  'horse',
-  'ship',
-  'truck',
-] as const;
+export const CLASS_NAMES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
 
 /** A set of images in NHWC layout (image, row, column, RGB), one byte per channel. */
 export interface ImageSet {

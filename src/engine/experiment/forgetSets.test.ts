@@ -143,7 +143,12 @@ describe('principal components', () => {
 
   it('finds a planted direction that is not an axis', () => {
     const u = [1, 2, -1, 0.5].map((x) => x / Math.sqrt(6.25));
-    const basis = [u, [2, -1, 0, 0].map((x) => x / Math.sqrt(5)), [0, 0, 0.5, 1].map((x) => x / Math.sqrt(1.25)), [1, 0.5, 2, -1].map((x) => x / Math.sqrt(6.25))];
+    const basis = [
+      u,
+      [2, -1, 0, 0].map((x) => x / Math.sqrt(5)),
+      [0, 0, 0.5, 1].map((x) => x / Math.sqrt(1.25)),
+      [1, 0.5, 2, -1].map((x) => x / Math.sqrt(6.25)),
+    ];
     // basis rows 0 and 1 are orthogonal; rows 2 and 3 only carry small noise.
     const m = makeFeatures(400, [8, 1, 0.5, 0.5], 4, basis);
     const pca = principalComponents(m, 1, 9);
@@ -155,7 +160,9 @@ describe('principal components', () => {
 
   it('refuses components that do not exist', () => {
     const m = makeFeatures(50, [1, 1, 1], 1);
-    expect(errorOf(() => principalComponents(m, 4, 0))).toBe('component 3 does not exist: the features have 3 dimensions (components 0..2)');
+    expect(errorOf(() => principalComponents(m, 4, 0))).toBe(
+      'component 3 does not exist: the features have 3 dimensions (components 0..2)',
+    );
   });
 });
 
@@ -182,7 +189,9 @@ describe('coherent subpopulations', () => {
   });
 
   it('does not depend on the start vector when the component is well separated', () => {
-    expect(Array.from(generateForgetSet(sub('top', 30, 1), withFeatures))).toEqual(Array.from(generateForgetSet(sub('top', 30, 2), withFeatures)));
+    expect(Array.from(generateForgetSet(sub('top', 30, 1), withFeatures))).toEqual(
+      Array.from(generateForgetSet(sub('top', 30, 2), withFeatures)),
+    );
   });
 
   it('uses the second component when asked', () => {
@@ -226,7 +235,8 @@ describe('nearest neighbours', () => {
       expectValidSet(set);
       const d = Array.from({ length: SIZE }, (_, i) => {
         let s = 0;
-        for (let j = 0; j < features.cols; j++) s += (features.values[i * features.cols + j] - features.values[anchor * features.cols + j]) ** 2;
+        for (let j = 0; j < features.cols; j++)
+          s += (features.values[i * features.cols + j] - features.values[anchor * features.cols + j]) ** 2;
         return s;
       });
       expect(Array.from(set)).toEqual(extremes(d, 12, false));
@@ -236,7 +246,10 @@ describe('nearest neighbours', () => {
 
   it('include the anchor even when other points coincide with it', () => {
     const values = new Float32Array(SIZE * 2); // every point at the origin
-    const set = generateForgetSet({ kind: 'neighbours', anchor: 500, k: 3, features: 'penultimate' }, { labels, features: { penultimate: { values, rows: SIZE, cols: 2 } } });
+    const set = generateForgetSet(
+      { kind: 'neighbours', anchor: 500, k: 3, features: 'penultimate' },
+      { labels, features: { penultimate: { values, rows: SIZE, cols: 2 } } },
+    );
     expect(Array.from(set)).toEqual([0, 1, 500]);
   });
 
@@ -269,15 +282,39 @@ describe('continual requests', () => {
 
   it('name the request that cannot be satisfied', () => {
     const cat = labels.indexOf(3);
-    expect(errorOf(() => applySequence([{ kind: 'class', classIndex: 3, seed: 0 }, { kind: 'indices', indices: [cat] }], context))).toBe(
-      `forget[1]: indices[0]: index ${cat} was already forgotten by an earlier request`,
-    );
-    expect(errorOf(() => applySequence([{ kind: 'class', classIndex: 3, seed: 0 }, { kind: 'class', classIndex: 3, k: 1, seed: 0 }], context))).toBe(
-      'forget[1]: class 3 (cat) has no images left in the training subset',
-    );
-    expect(errorOf(() => applySequence([{ kind: 'random', k: 300, seed: 0 }, { kind: 'random', k: 300, seed: 1 }], context))).toBe(
-      `forget[1]: the requests so far forget all ${SIZE} training points; at least one must remain`,
-    );
+    expect(
+      errorOf(() =>
+        applySequence(
+          [
+            { kind: 'class', classIndex: 3, seed: 0 },
+            { kind: 'indices', indices: [cat] },
+          ],
+          context,
+        ),
+      ),
+    ).toBe(`forget[1]: indices[0]: index ${cat} was already forgotten by an earlier request`);
+    expect(
+      errorOf(() =>
+        applySequence(
+          [
+            { kind: 'class', classIndex: 3, seed: 0 },
+            { kind: 'class', classIndex: 3, k: 1, seed: 0 },
+          ],
+          context,
+        ),
+      ),
+    ).toBe('forget[1]: class 3 (cat) has no images left in the training subset');
+    expect(
+      errorOf(() =>
+        applySequence(
+          [
+            { kind: 'random', k: 300, seed: 0 },
+            { kind: 'random', k: 300, seed: 1 },
+          ],
+          context,
+        ),
+      ),
+    ).toBe(`forget[1]: the requests so far forget all ${SIZE} training points; at least one must remain`);
   });
 
   it('keep an anchor from being forgotten twice', () => {

@@ -329,7 +329,8 @@ function forgottenFlags(size: number, already?: ArrayLike<number>): Uint8Array {
   if (already) {
     for (let i = 0; i < already.length; i++) {
       const index = already[i];
-      if (!Number.isInteger(index) || index < 0 || index >= size) fail(`already-forgotten index ${index} is outside the training subset (0..${size - 1})`);
+      if (!Number.isInteger(index) || index < 0 || index >= size)
+        fail(`already-forgotten index ${index} is outside the training subset (0..${size - 1})`);
       flags[index] = 1;
     }
   }
@@ -340,11 +341,7 @@ function forgottenFlags(size: number, already?: ArrayLike<number>): Uint8Array {
  * The forget set of one generator: indices into S, ascending, distinct. `alreadyForgotten` (indices into
  * S) are not available to draw from. Throws a ForgetSetError for impossible settings.
  */
-export function generateForgetSet(
-  generator: ForgetGenerator,
-  context: ForgetSetContext,
-  alreadyForgotten?: ArrayLike<number>,
-): Int32Array {
+export function generateForgetSet(generator: ForgetGenerator, context: ForgetSetContext, alreadyForgotten?: ArrayLike<number>): Int32Array {
   return generate(generator, context, forgottenFlags(context.labels.length, alreadyForgotten));
 }
 

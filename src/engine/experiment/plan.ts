@@ -90,7 +90,14 @@ function attributionPhase(spec: ExperimentSpec): PlannedPhase | undefined {
   }
   if (needsAttribution(spec)) {
     const count = Math.min(spec.attribution.models, spec.n);
-    return { id: 'attribution', kind: 'attribution', label: `TRAK attribution (${spec.attribution.models} models)`, models: 0, examples: 0, roles: roles('trak', count) };
+    return {
+      id: 'attribution',
+      kind: 'attribution',
+      label: `TRAK attribution (${spec.attribution.models} models)`,
+      models: 0,
+      examples: 0,
+      roles: roles('trak', count),
+    };
   }
   return undefined;
 }

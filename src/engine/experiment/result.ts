@@ -18,7 +18,10 @@ import type { ExperimentSpec } from './spec';
 export const RESULT_FORMAT = 1;
 export { SPLIT_KEYS, type SplitKey };
 
-const num = z.number().nullable().transform((v) => (v === null ? Number.NaN : v));
+const num = z
+  .number()
+  .nullable()
+  .transform((v) => (v === null ? Number.NaN : v));
 const splitRecord = <T extends z.ZodType>(t: T) => z.object({ forget: t, retain: t, validation: t });
 const klomSummary = z.object({ p95: num, p99: num, mean: num, count: z.int().min(0) }) satisfies z.ZodType<KlomSummary, unknown>;
 const ids = z.array(z.int().min(0));

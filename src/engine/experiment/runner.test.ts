@@ -115,7 +115,8 @@ describe('runExperiment', () => {
     expect(again.timing.modelsTrained).toBe(0);
     expect(again.timing.cacheHits).toBeGreaterThanOrEqual(2 + 6 + 4 + 2 * 2);
     // Same numbers (wall times aside: DM-Direct's few milliseconds are measured again).
-    const numbers = (r: typeof result) => Object.values(r.groups).map(({ margins, klom, accuracy, mia }) => ({ margins, klom, accuracy, mia }));
+    const numbers = (r: typeof result) =>
+      Object.values(r.groups).map(({ margins, klom, accuracy, mia }) => ({ margins, klom, accuracy, mia }));
     expect(numbers(again)).toEqual(numbers(result));
     expect(again.noiseFloor).toEqual(result.noiseFloor);
   });
@@ -123,7 +124,11 @@ describe('runExperiment', () => {
   it('reuses originals and subset models for a different forget set', async () => {
     const cache = new MemoryCache();
     await runExperiment(tinySpec(), { dataset, cache, environment });
-    const other = await runExperiment(tinySpec({ forget: [{ kind: 'class', classIndex: 2, k: 5, seed: 0 }] }), { dataset, cache, environment });
+    const other = await runExperiment(tinySpec({ forget: [{ kind: 'class', classIndex: 2, k: 5, seed: 0 }] }), {
+      dataset,
+      cache,
+      environment,
+    });
     expect(other.timing.modelsTrained).toBe(4); // only the oracles on the new retain set
   });
 
@@ -191,6 +196,8 @@ describe('runExperiment', () => {
 
   it('names the problem when the spec needs more images than the dataset has', async () => {
     const spec = tinySpec({ dataset: { source: 'embedded', trainSize: 500, validationSize: 40 } });
-    await expect(runExperiment(spec, { dataset, cache: new MemoryCache(), environment })).rejects.toThrow(/trains on 500 images but the loaded dataset "synthetic test images" has 120/);
+    await expect(runExperiment(spec, { dataset, cache: new MemoryCache(), environment })).rejects.toThrow(
+      /trains on 500 images but the loaded dataset "synthetic test images" has 120/,
+    );
   });
 });

@@ -63,8 +63,24 @@ describe('parseSpec: defaults', () => {
       methods: METHOD_NAMES.map((method) => ({ id: method, method })),
     });
     const params = Object.fromEntries(spec.methods.map((m) => [m.method, m.params]));
-    expect(params['oracle-matching']).toEqual({ oracles: 1, epochs: 10, lr: 1e-3, batchSize: 512, retainMultiplier: 5, forgetRepeat: 1, lrDecay: 0.95 });
-    expect(params.scrub).toMatchObject({ temperature: 4, gamma: 0.99, alpha: 0.1, lrDecayEpochs: [3, 5, 9], lrDecayRate: 0.1, momentum: 0.9, weightDecay: 5e-4 });
+    expect(params['oracle-matching']).toEqual({
+      oracles: 1,
+      epochs: 10,
+      lr: 1e-3,
+      batchSize: 512,
+      retainMultiplier: 5,
+      forgetRepeat: 1,
+      lrDecay: 0.95,
+    });
+    expect(params.scrub).toMatchObject({
+      temperature: 4,
+      gamma: 0.99,
+      alpha: 0.1,
+      lrDecayEpochs: [3, 5, 9],
+      lrDecayRate: 0.1,
+      momentum: 0.9,
+      weightDecay: 5e-4,
+    });
     expect(params['gradient-ascent']).toMatchObject({ momentum: 0.9, weightDecay: 5e-4, batchSize: 64 });
     expect(params['neggrad-plus']).toMatchObject({ ascentEpochs: 3 });
     expect(params.salun).toMatchObject({ maskFraction: 0.5 });
@@ -78,7 +94,11 @@ describe('parseSpec: defaults', () => {
       ...minimal(),
       model: { arch: 'resnet9' },
       attribution: { estimator: 'trak' },
-      forget: [{ kind: 'class', classIndex: 3 }, { kind: 'subpopulation', k: 5 }, { kind: 'neighbours', anchor: 4, k: 3 }],
+      forget: [
+        { kind: 'class', classIndex: 3 },
+        { kind: 'subpopulation', k: 5 },
+        { kind: 'neighbours', anchor: 4, k: 3 },
+      ],
     });
     expect(spec.model).toEqual({ arch: 'resnet9', width: 0.25 });
     expect(spec.attribution).toEqual({ estimator: 'trak', models: 1, projectionDim: 512, lambda: 0.01 });
@@ -125,12 +145,16 @@ describe('parseSpec: errors name the field', () => {
     expect(errorOf(spec).message).toBe('methods[2].params.lr: must be > 0, got -0.1');
     expect(errorOf({ ...minimal(), n: 101 }).message).toBe('n: must be ≤ 100, got 101');
     expect(errorOf({ ...minimal(), model: { arch: 'resnet9', width: 1.5 } }).message).toBe('model.width: must be ≤ 1, got 1.5');
-    expect(errorOf({ ...minimal(), forget: [{ kind: 'class', classIndex: 10 }] }).message).toBe('forget[0].classIndex: must be ≤ 9, got 10');
+    expect(errorOf({ ...minimal(), forget: [{ kind: 'class', classIndex: 10 }] }).message).toBe(
+      'forget[0].classIndex: must be ≤ 9, got 10',
+    );
     expect(errorOf({ ...minimal(), forget: [] }).message).toBe('forget: needs at least 1 item');
   });
 
   it('rejects wrong types', () => {
-    expect(errorOf({ ...minimal(), forget: [{ kind: 'random', k: 'ten' }] }).message).toBe('forget[0].k: must be a number, got the string "ten"');
+    expect(errorOf({ ...minimal(), forget: [{ kind: 'random', k: 'ten' }] }).message).toBe(
+      'forget[0].k: must be a number, got the string "ten"',
+    );
     expect(errorOf({ ...minimal(), n: 2.5 }).message).toBe('n: must be a whole number, got 2.5');
     expect(errorOf({ ...minimal(), recipe: { flip: 'yes' } }).message).toBe('recipe.flip: must be a boolean, got the string "yes"');
     expect(errorOf({ ...minimal(), methods: 'dmm' }).message).toBe('methods: must be an array, got the string "dmm"');
@@ -138,8 +162,12 @@ describe('parseSpec: errors name the field', () => {
     expect(errorOf({ ...minimal(), forget: [{ kind: 'everything' }] }).message).toBe(
       'forget[0].kind: must be one of "random", "class", "indices", "subpopulation", "neighbours", got the string "everything"',
     );
-    expect(errorOf({ ...minimal(), methods: [{ id: 'x', method: 'magic' }] }).message).toMatch(/^methods\[0\]\.method: must be one of "do-nothing", .*got the string "magic"$/);
-    expect(errorOf({ ...minimal(), dataset: { source: 'imagenet' } }).message).toBe('dataset.source: must be one of "embedded", "full", got the string "imagenet"');
+    expect(errorOf({ ...minimal(), methods: [{ id: 'x', method: 'magic' }] }).message).toMatch(
+      /^methods\[0\]\.method: must be one of "do-nothing", .*got the string "magic"$/,
+    );
+    expect(errorOf({ ...minimal(), dataset: { source: 'imagenet' } }).message).toBe(
+      'dataset.source: must be one of "embedded", "full", got the string "imagenet"',
+    );
   });
 
   it('reports several problems in one message', () => {
@@ -151,12 +179,28 @@ describe('parseSpec: errors name the field', () => {
   });
 
   it('checks fields against each other', () => {
-    const twice = { ...minimal(), methods: [{ id: 'm', method: 'dmm' }, { id: 'x', method: 'scrub' }, { id: 'm', method: 'fine-tune' }] };
+    const twice = {
+      ...minimal(),
+      methods: [
+        { id: 'm', method: 'dmm' },
+        { id: 'x', method: 'scrub' },
+        { id: 'm', method: 'fine-tune' },
+      ],
+    };
     expect(errorOf(twice).message).toBe('methods[2].id: duplicate id "m" (also methods[0])');
-    expect(errorOf({ ...minimal(), forget: [{ kind: 'random', k: 10_000 }] }).message).toBe('forget[0].k: must be < dataset.trainSize (10000), got 10000');
-    expect(errorOf({ ...minimal(), dataset: { trainSize: 1000 }, forget: [{ kind: 'random', k: 600 }, { kind: 'random', k: 400 }] }).message).toBe(
-      'forget: the requests forget 1000 of 1000 training images; at least one must remain',
+    expect(errorOf({ ...minimal(), forget: [{ kind: 'random', k: 10_000 }] }).message).toBe(
+      'forget[0].k: must be < dataset.trainSize (10000), got 10000',
     );
+    expect(
+      errorOf({
+        ...minimal(),
+        dataset: { trainSize: 1000 },
+        forget: [
+          { kind: 'random', k: 600 },
+          { kind: 'random', k: 400 },
+        ],
+      }).message,
+    ).toBe('forget: the requests forget 1000 of 1000 training images; at least one must remain');
     expect(errorOf({ ...minimal(), dataset: { trainSize: 100 }, forget: [{ kind: 'indices', indices: [3, 100] }] }).message).toBe(
       'forget[0].indices[1]: index 100 is outside the training subset (0..99)',
     );
@@ -167,7 +211,9 @@ describe('parseSpec: errors name the field', () => {
       'dataset.trainSize: must be ≤ 10000 for the embedded dataset, got 20000',
     );
     expect(parseSpec({ ...minimal(), dataset: { source: 'full', trainSize: 20_000 } }).dataset.trainSize).toBe(20_000);
-    expect(errorOf({ ...minimal(), recipe: { epochs: 3, peakEpoch: 4 } }).message).toBe('recipe.peakEpoch: must be ≤ recipe.epochs (3), got 4');
+    expect(errorOf({ ...minimal(), recipe: { epochs: 3, peakEpoch: 4 } }).message).toBe(
+      'recipe.peakEpoch: must be ≤ recipe.epochs (3), got 4',
+    );
     expect(errorOf({ ...minimal(), methods: [{ id: 's', method: 'scrub', params: { epochs: 2, msteps: 3 } }] }).message).toBe(
       'methods[0].params.msteps: must be ≤ epochs (2), got 3',
     );

@@ -5,12 +5,14 @@ import { meanAccuracy, meanPositiveMarginRate, positiveMarginRate, summariseSpli
 describe('group summaries', () => {
   it('margin > 0 is p_y > ½: it implies a correct argmax, not conversely', () => {
     // example 0: confident and right; 1: right by argmax but p_y < ½ (margin < 0); 2: wrong; 3: tie 0/1, label 0
-    const logits = Float32Array.from([
-      [5, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-      [1, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
-      [0, 3, 0, 0, 0, 0, 0, 0, 0, 0],
-      [2, 2, 0, 0, 0, 0, 0, 0, 0, 0],
-    ].flat());
+    const logits = Float32Array.from(
+      [
+        [5, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [1, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
+        [0, 3, 0, 0, 0, 0, 0, 0, 0, 0],
+        [2, 2, 0, 0, 0, 0, 0, 0, 0, 0],
+      ].flat(),
+    );
     const labels = [0, 0, 0, 0];
     const margins = marginsFromLogits(logits, labels);
     expect(margins[0]).toBeGreaterThan(0);

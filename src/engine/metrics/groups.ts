@@ -31,11 +31,21 @@ export function meanPositiveMarginRate(marginsPerModel: ArrayLike<number>[], exa
  * Argmax accuracy averaged over models: `logitsPerModel[m]` is model m's [examples, numClasses] row-major logits,
  * `labels[e]` the label of example e, `examples` the subset to score (default all).
  */
-export function meanAccuracy(logitsPerModel: ArrayLike<number>[], labels: ArrayLike<number>, examples?: ArrayLike<number>, numClasses = 10): number {
+export function meanAccuracy(
+  logitsPerModel: ArrayLike<number>[],
+  labels: ArrayLike<number>,
+  examples?: ArrayLike<number>,
+  numClasses = 10,
+): number {
   return meanOf(accuracies(logitsPerModel, labels, examples, numClasses));
 }
 
-function accuracies(logitsPerModel: ArrayLike<number>[], labels: ArrayLike<number>, examples: ArrayLike<number> | undefined, numClasses: number): number[] {
+function accuracies(
+  logitsPerModel: ArrayLike<number>[],
+  labels: ArrayLike<number>,
+  examples: ArrayLike<number> | undefined,
+  numClasses: number,
+): number[] {
   return logitsPerModel.map((logits) => {
     if (logits.length !== labels.length * numClasses) {
       throw new Error(`expected ${labels.length * numClasses} logits for ${labels.length} examples, got ${logits.length}`);
@@ -77,8 +87,7 @@ export function summariseSplits<K extends string>(group: GroupOutputs, splits: R
   const out = {} as Record<K, SplitSummary>;
   for (const key of Object.keys(splits) as K[]) {
     const examples = splits[key];
-    const accs =
-      group.logits && group.labels ? accuracies(group.logits, group.labels, examples, group.numClasses ?? 10) : [];
+    const accs = group.logits && group.labels ? accuracies(group.logits, group.labels, examples, group.numClasses ?? 10) : [];
     const accuracy = accs.length ? meanOf(accs) : Number.NaN;
     const accuracyStd = accs.length ? Math.sqrt(meanOf(accs.map((a) => (a - accuracy) ** 2))) : Number.NaN;
     let sum = 0;

@@ -76,7 +76,11 @@ export function simpleMia(forgetLosses: ArrayLike<number>, validationLosses: Arr
   return simpleMiaDetailed(forgetLosses, validationLosses, options).accuracy;
 }
 
-export function simpleMiaDetailed(forgetLosses: ArrayLike<number>, validationLosses: ArrayLike<number>, options: MiaOptions = {}): MiaResult {
+export function simpleMiaDetailed(
+  forgetLosses: ArrayLike<number>,
+  validationLosses: ArrayLike<number>,
+  options: MiaOptions = {},
+): MiaResult {
   const rng = createRng(options.seed ?? 0);
   const [members, nonMembers] = balance(forgetLosses, validationLosses, rng.fork('balance'));
   const m = members.length;
@@ -107,7 +111,11 @@ export function simpleMiaDetailed(forgetLosses: ArrayLike<number>, validationLos
  * The attack on every model of a group, averaged (the result's `mia`): model m's losses are row m; each model
  * gets its own seed fork so the splits differ between models as independent runs of the kit would.
  */
-export function meanSimpleMia(forgetLossesPerModel: ArrayLike<number>[], validationLossesPerModel: ArrayLike<number>[], options: MiaOptions = {}): number {
+export function meanSimpleMia(
+  forgetLossesPerModel: ArrayLike<number>[],
+  validationLossesPerModel: ArrayLike<number>[],
+  options: MiaOptions = {},
+): number {
   if (forgetLossesPerModel.length !== validationLossesPerModel.length) throw new Error('one row of forget and validation losses per model');
   if (forgetLossesPerModel.length === 0) return Number.NaN;
   const base = createRng(options.seed ?? 0);

@@ -117,11 +117,13 @@ const BN_MOMENTUM = 0.1; // PyTorch convention: running = (1 − m)·running + m
 function channelAffine(x: tf.Tensor4D, scale: tf.Tensor1D, shift: tf.Tensor1D, relu: boolean): tf.Tensor4D {
   if (tf.getBackend() === 'wasm') {
     const c = x.shape[3];
-    return tf.engine().runKernel(
-      'FusedDepthwiseConv2D',
-      { x, filter: tf.reshape(scale, [1, 1, c, 1]), bias: shift },
-      { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], activation: relu ? 'relu' : 'linear' },
-    ) as tf.Tensor4D;
+    return tf
+      .engine()
+      .runKernel(
+        'FusedDepthwiseConv2D',
+        { x, filter: tf.reshape(scale, [1, 1, c, 1]), bias: shift },
+        { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], activation: relu ? 'relu' : 'linear' },
+      ) as tf.Tensor4D;
   }
   const y = tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
   return relu ? tf.relu(y) : y;
@@ -153,9 +155,7 @@ function batchNormTraining(x: tf.Tensor4D, p: BatchNormParams, relu: boolean): t
     const mean = tf.mean(input, [0, 1, 2]) as tf.Tensor1D;
     const wasm = tf.getBackend() === 'wasm';
     // x − μ: on wasm a depthwise pass (x·1 − μ, exact), elsewhere a broadcasting Sub.
-    const centered = wasm
-      ? channelAffine(input, tf.onesLike(mean), tf.neg(mean), false)
-      : tf.sub<tf.Tensor4D>(input, mean);
+    const centered = wasm ? channelAffine(input, tf.onesLike(mean), tf.neg(mean), false) : tf.sub<tf.Tensor4D>(input, mean);
     const variance = tf.mean(tf.square(centered), [0, 1, 2]) as tf.Tensor1D;
     updateRunningStats(p, mean, variance, n);
     const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D;

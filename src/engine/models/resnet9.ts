@@ -32,8 +32,7 @@ export function buildResNet9(rng: Rng, width: number): BuiltModel {
 
   const features: Forward = (x, training) =>
     tf.tidy(() => {
-      const apply = (h: tf.Tensor4D, l: ConvBn) =>
-        batchNorm(tf.conv2d(h, l.w as tf.Tensor4D, l.stride, l.pad), l.bn, training, true);
+      const apply = (h: tf.Tensor4D, l: ConvBn) => batchNorm(tf.conv2d(h, l.w as tf.Tensor4D, l.stride, l.pad), l.bn, training, true);
       let h = apply(apply(x, prep), layer1);
       h = tf.add(h, apply(apply(h, res1[0]), res1[1]));
       h = tf.maxPool(apply(h, layer2), 2, 2, 'valid');

@@ -30,7 +30,11 @@ describe('Adam', () => {
 
     tf.tidy(() => adam.step({ [theta.name]: tf.tensor1d(grad1) }, lr));
     const first = theta.dataSync();
-    expectClose(first, theta0.map((t, i) => t - (lr * grad1[i]) / (Math.abs(grad1[i]) + eps)), 1e-6);
+    expectClose(
+      first,
+      theta0.map((t, i) => t - (lr * grad1[i]) / (Math.abs(grad1[i]) + eps)),
+      1e-6,
+    );
     expect(adam.iterations).toBe(1);
 
     // Second step with another lr (the per-step lr is what the matching methods need).

@@ -54,7 +54,11 @@ describe('training loop', () => {
     const lastLoss = events[events.length - 1].loss;
     expect(lastLoss).toBeLessThan(firstLoss * 0.5);
     expect(events[events.length - 1].imagesPerSec).toBeGreaterThan(0);
-    const evaluation = await evaluateModel(model, set, Int32Array.from({ length: 32 }, (_, i) => 128 + i));
+    const evaluation = await evaluateModel(
+      model,
+      set,
+      Int32Array.from({ length: 32 }, (_, i) => 128 + i),
+    );
     expect(evaluation.accuracy).toBeGreaterThan(0.5);
     expect(evaluation.logits.length).toBe(320);
     expect(tf.memory().numTensors).toBe(before);

@@ -83,13 +83,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): t
  * in training mode (batch statistics, running statistics updated), then the optimizer's update. Returns
  * [loss, correct count]; call it inside tf.tidy.
  */
-export function trainingStep(
-  model: Model,
-  optimizer: SgdMomentum,
-  x: tf.Tensor4D,
-  y: tf.Tensor1D,
-  lr: number,
-): tf.Tensor1D {
+export function trainingStep(model: Model, optimizer: SgdMomentum, x: tf.Tensor4D, y: tf.Tensor1D, lr: number): tf.Tensor1D {
   let correct: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(
     () => {

@@ -136,10 +136,7 @@ export class UnlearnRun {
           const x = toInputTensor(raw, b);
           const y = tf.tensor1d(labels, 'int32');
           const wt = tf.tensor1d(w);
-          const { grads } = tf.variableGrads(
-            () => weightedCrossEntropySum(this.model.apply(x, false), y, wt),
-            this.variables,
-          );
+          const { grads } = tf.variableGrads(() => weightedCrossEntropySum(this.model.apply(x, false), y, wt), this.variables);
           for (const v of this.variables) {
             const g = grads[v.name];
             if (!g) continue;
@@ -228,7 +225,10 @@ export class UnlearnRun {
 /** Throws a clear error when F or R holds an index outside the set (the batch code would read garbage). */
 export function checkSets(inputs: Pick<UnlearnInputs, 'set' | 'forget' | 'retain'>): void {
   const { set } = inputs;
-  for (const [name, indices] of [['forget', inputs.forget], ['retain', inputs.retain]] as const) {
+  for (const [name, indices] of [
+    ['forget', inputs.forget],
+    ['retain', inputs.retain],
+  ] as const) {
     for (const i of indices) {
       if (!(i >= 0 && i < set.count)) throw new Error(`${name} set: index ${i} is outside the training set (0..${set.count - 1})`);
     }

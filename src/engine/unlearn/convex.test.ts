@@ -265,7 +265,10 @@ describe('convex check: exact attribution', () => {
       }
     }
     const best = (rows: typeof results, key: 'F' | 'R') => rows.reduce((a, b) => (b[key] < a[key] ? b : a));
-    const dmm = best(results.filter((r) => r.method === 'dmm'), 'F');
+    const dmm = best(
+      results.filter((r) => r.method === 'dmm'),
+      'F',
+    );
     const ga = results.filter((r) => r.method === 'gradient-ascent');
     const gaBestF = best(ga, 'F');
     const gaBestR = best(ga, 'R');

@@ -25,13 +25,12 @@ export function matchingSet(forget: Int32Array, retain: Int32Array, params: Matc
   return out;
 }
 
-export async function matching(
-  inputs: Omit<UnlearnInputs, 'params'> & { params: MatchingParams },
-  name: string,
-): Promise<UnlearnOutcome> {
+export async function matching(inputs: Omit<UnlearnInputs, 'params'> & { params: MatchingParams }, name: string): Promise<UnlearnOutcome> {
   const { params, targets, set, model } = inputs;
   if (!targets) {
-    throw new Error(`${name} needs target logits (inputs.targets): ${name === 'DMM' ? "DM-Direct's predictions" : "the oracles' mean logits"}`);
+    throw new Error(
+      `${name} needs target logits (inputs.targets): ${name === 'DMM' ? "DM-Direct's predictions" : "the oracles' mean logits"}`,
+    );
   }
   if (targets.length !== set.count * NUM_CLASSES) {
     throw new Error(`${name}: targets hold ${targets.length} values, expected ${set.count * NUM_CLASSES} (set.count × ${NUM_CLASSES})`);

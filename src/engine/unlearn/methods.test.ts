@@ -47,7 +47,13 @@ beforeAll(async () => {
   await useWasmBackend();
   const model = createModel({ arch: 'tiny-cnn' }, 1);
   const all = Int32Array.from({ length: set.count }, (_, i) => i);
-  await trainModel(model, set, all, { epochs: 10, batchSize: 16, peakLr: 0.05, peakEpoch: 1, momentum: 0.9, weightDecay: 5e-4, flip: false }, { seed: 1 });
+  await trainModel(
+    model,
+    set,
+    all,
+    { epochs: 10, batchSize: 16, peakLr: 0.05, peakEpoch: 1, momentum: 0.9, weightDecay: 5e-4, flip: false },
+    { seed: 1 },
+  );
   theta0 = await exportWeights(model);
   const ev = await evaluateModel(model, set);
   margins0 = Float32Array.from(forget, (f) => ev.margins[f]);
@@ -128,7 +134,12 @@ describe('every method', () => {
       expect(last.step).toBe(last.totalSteps);
       const weights1 = await exportWeights(model);
       const trainable = model.trainable.length;
-      expect(maxAbsDiff(weights1.slice(0, trainable).flatMap((w) => Array.from(w.values)), theta0.slice(0, trainable).flatMap((w) => Array.from(w.values)))).toBeGreaterThan(1e-5);
+      expect(
+        maxAbsDiff(
+          weights1.slice(0, trainable).flatMap((w) => Array.from(w.values)),
+          theta0.slice(0, trainable).flatMap((w) => Array.from(w.values)),
+        ),
+      ).toBeGreaterThan(1e-5);
       const margins1 = await forgetMargins(model);
       expect(maxAbsDiff(margins1, margins0)).toBeGreaterThan(1e-3);
       model.dispose();
@@ -255,7 +266,9 @@ describe('method specifics', () => {
     await METHODS.scrub(inputsFor('scrub', model, { onProgress: () => (during = Math.max(during, tf.memory().numTensors)) }));
     expect(during).toBeGreaterThanOrEqual(before + variables); // the teacher's variables were alive
     expect(tf.memory().numTensors).toBe(before); // and are gone
-    const changed = (await exportWeights(model)).slice(0, model.trainable.length).filter((w, i) => maxAbsDiff(w.values, theta0[i].values) > 0);
+    const changed = (await exportWeights(model))
+      .slice(0, model.trainable.length)
+      .filter((w, i) => maxAbsDiff(w.values, theta0[i].values) > 0);
     expect(changed.length).toBe(model.trainable.length); // every student tensor moved
     model.dispose();
   });
@@ -267,7 +280,16 @@ describe('method specifics', () => {
 
   it('salun: the mask ranks all weights globally, ties by order', async () => {
     const a = tf.tidy(() => tf.variable(tf.tensor1d([3, -1, 2, 0]), true, 'salun_rank_a'));
-    const b = tf.tidy(() => tf.variable(tf.tensor2d([[-2, 5], [2, 1]]), true, 'salun_rank_b'));
+    const b = tf.tidy(() =>
+      tf.variable(
+        tf.tensor2d([
+          [-2, 5],
+          [2, 1],
+        ]),
+        true,
+        'salun_rank_b',
+      ),
+    );
     const params = [
       { name: 'a', variable: a },
       { name: 'b', variable: b },
@@ -288,7 +310,10 @@ describe('method specifics', () => {
     fillBatch(set, forget, raw, new Int32Array(forget.length));
     const saliency = tf.tidy(() => {
       const x = toInputTensor(raw, forget.length);
-      const y = tf.tensor1d(Array.from(forget, (f) => set.labels[f]), 'int32');
+      const y = tf.tensor1d(
+        Array.from(forget, (f) => set.labels[f]),
+        'int32',
+      );
       const { grads: g } = tf.variableGrads(
         () => tf.mul(tf.neg(crossEntropy(reference.apply(x, false), y)), forget.length) as tf.Scalar,
         reference.trainable.map((p) => p.variable),

@@ -3,15 +3,25 @@ import { NumberField, SelectField } from '../Fields';
 import { InfoTip } from '../InfoTip';
 
 /** The attribution estimator behind DM-Direct and DMM, and its budget. */
-export function AttributionSettings({ draft, errors, disabled, onChange }: { draft: Draft; errors: Record<string, string>; disabled: boolean; onChange: (path: (string | number)[], value: unknown) => void }) {
+export function AttributionSettings({
+  draft,
+  errors,
+  disabled,
+  onChange,
+}: {
+  draft: Draft;
+  errors: Record<string, string>;
+  disabled: boolean;
+  onChange: (path: (string | number)[], value: unknown) => void;
+}) {
   const a = draft.attribution;
   return (
     <fieldset className="setup-group">
       <legend>
         Attribution{' '}
         <InfoTip label="attribution">
-          β[i, j, c]: the effect of training point i on logit c of example j. Subset datamodels: train M models on random α-subsets of S;
-          β = mean logits of the models that saw i − mean of those that did not. It never depends on F, so it is built once and reused for
+          β[i, j, c]: the effect of training point i on logit c of example j. Subset datamodels: train M models on random α-subsets of S; β
+          = mean logits of the models that saw i − mean of those that did not. It never depends on F, so it is built once and reused for
           every deletion request. More models, less noise (the paper uses 1,000–20,000).
         </InfoTip>
       </legend>
@@ -24,7 +34,11 @@ export function AttributionSettings({ draft, errors, disabled, onChange }: { dra
           { value: 'trak', label: 'TRAK (gradient-based)' },
         ]}
         onChange={(v) => onChange(['attribution'], attributionDefaults(v))}
-        hint={a.estimator === 'trak' ? 'cheaper (one model) and less accurate; last-layer gradients' : 'the paper’s estimator: M models on random subsets of S'}
+        hint={
+          a.estimator === 'trak'
+            ? 'cheaper (one model) and less accurate; last-layer gradients'
+            : 'the paper’s estimator: M models on random subsets of S'
+        }
       />
       <NumberField
         label={a.estimator === 'datamodels' ? 'Subset models M' : 'Ensemble models'}
@@ -35,11 +49,31 @@ export function AttributionSettings({ draft, errors, disabled, onChange }: { dra
         testId="attribution-models"
       />
       {a.estimator === 'datamodels' ? (
-        <NumberField label="Subset fraction α" value={a.alpha} step={0.05} disabled={disabled} onChange={(v) => onChange(['attribution', 'alpha'], v)} error={errors['attribution.alpha']} />
+        <NumberField
+          label="Subset fraction α"
+          value={a.alpha}
+          step={0.05}
+          disabled={disabled}
+          onChange={(v) => onChange(['attribution', 'alpha'], v)}
+          error={errors['attribution.alpha']}
+        />
       ) : (
         <>
-          <NumberField label="Projection dimension" value={a.projectionDim} disabled={disabled} onChange={(v) => onChange(['attribution', 'projectionDim'], v)} error={errors['attribution.projectionDim']} />
-          <NumberField label="λ (ridge)" value={a.lambda} step={0.01} disabled={disabled} onChange={(v) => onChange(['attribution', 'lambda'], v)} error={errors['attribution.lambda']} />
+          <NumberField
+            label="Projection dimension"
+            value={a.projectionDim}
+            disabled={disabled}
+            onChange={(v) => onChange(['attribution', 'projectionDim'], v)}
+            error={errors['attribution.projectionDim']}
+          />
+          <NumberField
+            label="λ (ridge)"
+            value={a.lambda}
+            step={0.01}
+            disabled={disabled}
+            onChange={(v) => onChange(['attribution', 'lambda'], v)}
+            error={errors['attribution.lambda']}
+          />
         </>
       )}
     </fieldset>

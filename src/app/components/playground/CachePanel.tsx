@@ -31,7 +31,9 @@ export function CachePanel({ engine, busy, refreshKey }: Props) {
         setUsage(u);
         setError(undefined);
       })
-      .catch((e) => live && setError(`The model cache could not be read: ${errorMessage(e)}. Runs still work; they just train everything.`));
+      .catch(
+        (e) => live && setError(`The model cache could not be read: ${errorMessage(e)}. Runs still work; they just train everything.`),
+      );
     if (open) {
       engine
         .cacheList()

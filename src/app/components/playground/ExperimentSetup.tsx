@@ -72,11 +72,42 @@ export function ExperimentSetup({ draft, errors, disabled, onChange, hideModel }
               error={errors['model.width']}
             />
           )}
-          <NumberField label="Epochs" value={draft.recipe.epochs} disabled={disabled} onChange={(v) => onChange(['recipe', 'epochs'], v)} error={errors['recipe.epochs']} />
-          <NumberField label="Batch size" value={draft.recipe.batchSize} disabled={disabled} onChange={(v) => onChange(['recipe', 'batchSize'], v)} error={errors['recipe.batchSize']} />
-          <NumberField label="Peak learning rate" value={draft.recipe.peakLr} step={0.01} disabled={disabled} onChange={(v) => onChange(['recipe', 'peakLr'], v)} error={errors['recipe.peakLr']} />
-          <NumberField label="Peak at epoch" value={draft.recipe.peakEpoch} step={0.5} disabled={disabled} onChange={(v) => onChange(['recipe', 'peakEpoch'], v)} error={errors['recipe.peakEpoch']} />
-          <CheckboxField label="Random horizontal flips" checked={draft.recipe.flip} disabled={disabled} onChange={(v) => onChange(['recipe', 'flip'], v)} />
+          <NumberField
+            label="Epochs"
+            value={draft.recipe.epochs}
+            disabled={disabled}
+            onChange={(v) => onChange(['recipe', 'epochs'], v)}
+            error={errors['recipe.epochs']}
+          />
+          <NumberField
+            label="Batch size"
+            value={draft.recipe.batchSize}
+            disabled={disabled}
+            onChange={(v) => onChange(['recipe', 'batchSize'], v)}
+            error={errors['recipe.batchSize']}
+          />
+          <NumberField
+            label="Peak learning rate"
+            value={draft.recipe.peakLr}
+            step={0.01}
+            disabled={disabled}
+            onChange={(v) => onChange(['recipe', 'peakLr'], v)}
+            error={errors['recipe.peakLr']}
+          />
+          <NumberField
+            label="Peak at epoch"
+            value={draft.recipe.peakEpoch}
+            step={0.5}
+            disabled={disabled}
+            onChange={(v) => onChange(['recipe', 'peakEpoch'], v)}
+            error={errors['recipe.peakEpoch']}
+          />
+          <CheckboxField
+            label="Random horizontal flips"
+            checked={draft.recipe.flip}
+            disabled={disabled}
+            onChange={(v) => onChange(['recipe', 'flip'], v)}
+          />
         </fieldset>
       )}
       {!hideModel && (
@@ -84,12 +115,21 @@ export function ExperimentSetup({ draft, errors, disabled, onChange, hideModel }
           <legend>
             Models per group{' '}
             <InfoTip label="N and the oracles">
-              N originals are trained on S (seeds 1..N) and each is unlearned, giving N unlearned models. N oracles are trained from
-              scratch on R = S \ F: the models that never saw F. Extra oracles form a second, independent oracle group: KLoM between the
-              two is the noise floor. The paper uses N = 100.
+              N originals are trained on S (seeds 1..N) and each is unlearned, giving N unlearned models. N oracles are trained from scratch
+              on R = S \ F: the models that never saw F. Extra oracles form a second, independent oracle group: KLoM between the two is the
+              noise floor. The paper uses N = 100.
             </InfoTip>
           </legend>
-          <NumberField label="N (models per side)" value={draft.n} min={1} max={100} disabled={disabled} onChange={(v) => onChange(['n'], v)} error={errors.n} testId="spec-n" />
+          <NumberField
+            label="N (models per side)"
+            value={draft.n}
+            min={1}
+            max={100}
+            disabled={disabled}
+            onChange={(v) => onChange(['n'], v)}
+            error={errors.n}
+            testId="spec-n"
+          />
           <NumberField
             label="Extra oracles (noise floor)"
             value={draft.extraOracles}
@@ -100,7 +140,13 @@ export function ExperimentSetup({ draft, errors, disabled, onChange, hideModel }
             error={errors.extraOracles}
             hint="raised to N when Retrain is compared"
           />
-          <NumberField label="Master seed" value={draft.seed} disabled={disabled} onChange={(v) => onChange(['seed'], v)} error={errors.seed} />
+          <NumberField
+            label="Master seed"
+            value={draft.seed}
+            disabled={disabled}
+            onChange={(v) => onChange(['seed'], v)}
+            error={errors.seed}
+          />
         </fieldset>
       )}
     </div>

@@ -111,7 +111,8 @@ export function ForgetSetPicker(p: Props) {
   };
 
   const anchor = p.current !== undefined && p.current < size ? p.current : g.kind === 'neighbours' ? g.anchor : 0;
-  const problem = errorUnder(p.errors, `forget[${r}]`) ?? errorUnder(p.errors, 'forget') ?? (p.preview.kind === 'error' ? p.preview.message : undefined);
+  const problem =
+    errorUnder(p.errors, `forget[${r}]`) ?? errorUnder(p.errors, 'forget') ?? (p.preview.kind === 'error' ? p.preview.message : undefined);
 
   return (
     <div className="forget-picker">
@@ -119,7 +120,13 @@ export function ForgetSetPicker(p: Props) {
         <div className="request-tabs" role="group" aria-label="Deletion requests">
           {p.draft.forget.length > 1 &&
             p.draft.forget.map((_, k) => (
-              <button key={k} type="button" className={`small${k === r ? ' active' : ''}`} aria-pressed={k === r} onClick={() => setRequest(k)}>
+              <button
+                key={k}
+                type="button"
+                className={`small${k === r ? ' active' : ''}`}
+                aria-pressed={k === r}
+                onClick={() => setRequest(k)}
+              >
                 Request {k + 1}
               </button>
             ))}
@@ -158,7 +165,15 @@ export function ForgetSetPicker(p: Props) {
           onChange={(kind) => setGenerator(generatorOf(kind, g, selection ?? [], anchor))}
         />
         {(g.kind === 'random' || g.kind === 'subpopulation' || g.kind === 'neighbours') && (
-          <NumberField label="How many (k)" value={g.k} min={1} disabled={p.disabled} onChange={(k) => set({ k })} error={p.errors[`forget[${r}].k`]} testId="forget-k" />
+          <NumberField
+            label="How many (k)"
+            value={g.k}
+            min={1}
+            disabled={p.disabled}
+            onChange={(k) => set({ k })}
+            error={p.errors[`forget[${r}].k`]}
+            testId="forget-k"
+          />
         )}
         {g.kind === 'class' && (
           <>
@@ -181,7 +196,14 @@ export function ForgetSetPicker(p: Props) {
         )}
         {g.kind === 'subpopulation' && (
           <>
-            <NumberField label="Principal component" value={g.component + 1} min={1} disabled={p.disabled} onChange={(c) => set({ component: c - 1 })} error={p.errors[`forget[${r}].component`]} />
+            <NumberField
+              label="Principal component"
+              value={g.component + 1}
+              min={1}
+              disabled={p.disabled}
+              onChange={(c) => set({ component: c - 1 })}
+              error={p.errors[`forget[${r}].component`]}
+            />
             <SelectField
               label="Which end"
               value={g.side}
@@ -210,13 +232,25 @@ export function ForgetSetPicker(p: Props) {
           <div className="field">
             <span>Anchor image</span>
             <strong data-testid="anchor">#{g.anchor}</strong>
-            <button type="button" className="small" disabled={p.disabled || p.current === undefined || p.current >= size || p.current === g.anchor} onClick={() => set({ anchor })}>
+            <button
+              type="button"
+              className="small"
+              disabled={p.disabled || p.current === undefined || p.current >= size || p.current === g.anchor}
+              onClick={() => set({ anchor })}
+            >
               {p.current !== undefined && p.current < size ? `Use image #${p.current}` : 'Click an image first'}
             </button>
           </div>
         )}
         {'seed' in g && (
-          <NumberField label="Seed" value={g.seed} min={0} disabled={p.disabled} onChange={(seed) => set({ seed })} error={p.errors[`forget[${r}].seed`]} />
+          <NumberField
+            label="Seed"
+            value={g.seed}
+            min={0}
+            disabled={p.disabled}
+            onChange={(seed) => set({ seed })}
+            error={p.errors[`forget[${r}].seed`]}
+          />
         )}
 
         <div className="selection-summary" aria-live="polite" data-tour="forget">
@@ -230,7 +264,8 @@ export function ForgetSetPicker(p: Props) {
           <p data-testid="forget-size">
             {selection ? (
               <>
-                <strong>{selection.length.toLocaleString('en')}</strong> of {size.toLocaleString('en')} training images ({((selection.length / size) * 100).toFixed(1)} %)
+                <strong>{selection.length.toLocaleString('en')}</strong> of {size.toLocaleString('en')} training images (
+                {((selection.length / size) * 100).toFixed(1)} %)
               </>
             ) : (
               <>Size {'k' in g && g.k !== undefined ? <strong>{g.k}</strong> : '—'}; which images is decided by the engine when it runs</>
@@ -238,9 +273,14 @@ export function ForgetSetPicker(p: Props) {
             : {describeGenerator(g, p.classNames)}.
           </p>
           {p.preview.kind === 'needs-run' && r >= p.preview.from && !p.ranForget && (
-            <p className="hint">This kind needs the original model’s features, so the images appear after a run. Click images to start a hand-picked list instead.</p>
+            <p className="hint">
+              This kind needs the original model’s features, so the images appear after a run. Click images to start a hand-picked list
+              instead.
+            </p>
           )}
-          {p.preview.kind === 'needs-run' && r >= p.preview.from && p.ranForget && <p className="hint">As computed by the last run of this experiment.</p>}
+          {p.preview.kind === 'needs-run' && r >= p.preview.from && p.ranForget && (
+            <p className="hint">As computed by the last run of this experiment.</p>
+          )}
           {problem && (
             <p className="field-error" role="alert">
               {problem}
@@ -284,7 +324,12 @@ export function ForgetSetPicker(p: Props) {
               Apply list
             </button>
           </details>
-          <button type="button" className="small" disabled={p.disabled || !selection || selection.length === 0} onClick={() => setGenerator({ kind: 'indices', indices: [] })}>
+          <button
+            type="button"
+            className="small"
+            disabled={p.disabled || !selection || selection.length === 0}
+            onClick={() => setGenerator({ kind: 'indices', indices: [] })}
+          >
             Clear selection
           </button>
         </div>

@@ -25,7 +25,14 @@ const METRIC_LABELS: Record<MetricName, string> = {
 };
 
 /** A comma-separated list of whole numbers, kept as typed while it is being edited. */
-function ListField(p: { label: string; value: number[]; hint?: string; error?: string; disabled: boolean; onChange: (v: number[]) => void }) {
+function ListField(p: {
+  label: string;
+  value: number[];
+  hint?: string;
+  error?: string;
+  disabled: boolean;
+  onChange: (v: number[]) => void;
+}) {
   const [text, setText] = useState(p.value.join(', '));
   useEffect(() => {
     setText((t) => (sameList(parseList(t), p.value) ? t : p.value.join(', ')));
@@ -50,23 +57,66 @@ function ListField(p: { label: string; value: number[]; hint?: string; error?: s
   );
 }
 
-const parseList = (t: string) => t.split(/[\s,]+/).filter(Boolean).map(Number);
+const parseList = (t: string) =>
+  t
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
 const sameList = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-function ParamField({ info, value, error, disabled, onChange }: { info: ParamInfo; value: unknown; error?: string; disabled: boolean; onChange: (v: unknown) => void }) {
+function ParamField({
+  info,
+  value,
+  error,
+  disabled,
+  onChange,
+}: {
+  info: ParamInfo;
+  value: unknown;
+  error?: string;
+  disabled: boolean;
+  onChange: (v: unknown) => void;
+}) {
   if (Array.isArray(value)) {
-    return <ListField label={info.label} value={value as number[]} hint={info.hint} error={error} disabled={disabled} onChange={onChange} />;
+    return (
+      <ListField label={info.label} value={value as number[]} hint={info.hint} error={error} disabled={disabled} onChange={onChange} />
+    );
   }
-  return <NumberField label={info.label} value={value as number} step={info.step} disabled={disabled} error={error} hint={info.hint} onChange={onChange} />;
+  return (
+    <NumberField
+      label={info.label}
+      value={value as number}
+      step={info.step}
+      disabled={disabled}
+      error={error}
+      hint={info.hint}
+      onChange={onChange}
+    />
+  );
 }
 
-function MethodCard({ m, index, errors, disabled, onChange, onRemove, onReset }: { m: MethodSpec; index: number } & Omit<Props, 'draft' | 'onAdd' | 'onRemove' | 'onReset'> & { onRemove: () => void; onReset: () => void }) {
+function MethodCard({
+  m,
+  index,
+  errors,
+  disabled,
+  onChange,
+  onRemove,
+  onReset,
+}: { m: MethodSpec; index: number } & Omit<Props, 'draft' | 'onAdd' | 'onRemove' | 'onReset'> & {
+    onRemove: () => void;
+    onReset: () => void;
+  }) {
   const info = methodMeta(m.method);
   const params = Object.entries(m.params as Record<string, unknown>);
   const edited = paramsEdited(m);
   const problem = errorUnder(errors, `methods[${index}]`);
   return (
-    <li className={`method-card${problem ? ' invalid' : ''}`} data-testid={`method-${m.id}`} {...(m.method === 'dmm' ? { 'data-tour': 'dmm' } : {})}>
+    <li
+      className={`method-card${problem ? ' invalid' : ''}`}
+      data-testid={`method-${m.id}`}
+      {...(m.method === 'dmm' ? { 'data-tour': 'dmm' } : {})}
+    >
       <div className="method-head">
         <strong>{info.label}</strong>
         {m.id !== m.method && <code>{m.id}</code>}
@@ -74,7 +124,13 @@ function MethodCard({ m, index, errors, disabled, onChange, onRemove, onReset }:
         {info.needs?.attribution && <span className="tag">uses attribution</span>}
         {info.needs?.targets === 'oracle-mean' && <span className="tag">needs oracles</span>}
         {edited && <span className="tag edited">edited</span>}
-        <button type="button" className="small" onClick={onRemove} disabled={disabled} aria-label={`Remove ${info.label}${m.id !== m.method ? ` (${m.id})` : ''}`}>
+        <button
+          type="button"
+          className="small"
+          onClick={onRemove}
+          disabled={disabled}
+          aria-label={`Remove ${info.label}${m.id !== m.method ? ` (${m.id})` : ''}`}
+        >
           Remove
         </button>
       </div>
@@ -89,7 +145,10 @@ function MethodCard({ m, index, errors, disabled, onChange, onRemove, onReset }:
                 info={info.paramInfo[name] ?? { label: name }}
                 value={value}
                 disabled={disabled}
-                error={errors[`methods[${index}].params.${name}`] ?? Object.entries(errors).find(([k]) => k.startsWith(`methods[${index}].params.${name}[`))?.[1]}
+                error={
+                  errors[`methods[${index}].params.${name}`] ??
+                  Object.entries(errors).find(([k]) => k.startsWith(`methods[${index}].params.${name}[`))?.[1]
+                }
                 onChange={(v) => onChange(['methods', index, 'params', name], v)}
               />
             ))}
@@ -148,7 +207,12 @@ export function MethodList(p: Props) {
               checked={p.draft.metrics.includes(metric)}
               disabled={p.disabled}
               onChange={(e) =>
-                p.onChange(['metrics'], e.currentTarget.checked ? METRIC_NAMES.filter((x) => x === metric || p.draft.metrics.includes(x)) : p.draft.metrics.filter((x) => x !== metric))
+                p.onChange(
+                  ['metrics'],
+                  e.currentTarget.checked
+                    ? METRIC_NAMES.filter((x) => x === metric || p.draft.metrics.includes(x))
+                    : p.draft.metrics.filter((x) => x !== metric),
+                )
               }
             />
             <span>{METRIC_LABELS[metric]}</span>

@@ -55,11 +55,19 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
   }, [job.state, onRunState]);
 
   const preview = useMemo(
-    () => previewForget(draft.forget, images.labelsReady ? images.store!.labels : undefined, Number.isFinite(draft.dataset.trainSize) ? draft.dataset.trainSize : 0),
+    () =>
+      previewForget(
+        draft.forget,
+        images.labelsReady ? images.store!.labels : undefined,
+        Number.isFinite(draft.dataset.trainSize) ? draft.dataset.trainSize : 0,
+      ),
     // images.version: labels arrive over time
     [draft.forget, draft.dataset.trainSize, images.labelsReady, images.store, images.version],
   );
-  const plan = useMemo(() => (spec ? planExperiment(spec, preview.kind === 'known' ? preview.cumulative.map((c) => c.length) : undefined) : undefined), [spec, preview]);
+  const plan = useMemo(
+    () => (spec ? planExperiment(spec, preview.kind === 'known' ? preview.cumulative.map((c) => c.length) : undefined) : undefined),
+    [spec, preview],
+  );
   const speed = choice?.probes.find((p) => p.name === choice.name)?.trainImagesPerSec;
   const estimate = plan && spec?.model.arch === 'tiny-cnn' ? estimateSeconds(plan.totalExamples, speed) : undefined;
 
@@ -75,12 +83,18 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
     if (mismatch) return;
     const result = await runExperiment();
     // Keep the inspected example if the new result has it.
-    if (result) setExample((e) => (e < result.splits.forget.length + result.splits.retain.length + result.splits.validation.length ? e : result.splits.forget[0] ?? 0));
+    if (result)
+      setExample((e) =>
+        e < result.splits.forget.length + result.splits.retain.length + result.splits.validation.length
+          ? e
+          : (result.splits.forget[0] ?? 0),
+      );
   }, [mismatch, runExperiment]);
 
   // `autorun=1`: run once, as soon as everything is ready.
   useEffect(() => {
-    if (!linkOptions.autorun || autoran.current || !engine || !dataset || !spec || mismatch || engineBusy || notice?.kind === 'error') return;
+    if (!linkOptions.autorun || autoran.current || !engine || !dataset || !spec || mismatch || engineBusy || notice?.kind === 'error')
+      return;
     autoran.current = true;
     void run();
   }, [linkOptions.autorun, engine, dataset, spec, mismatch, engineBusy, notice, run]);
@@ -93,7 +107,9 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
       experiment.show({ result, full: result, spec: result.spec, source: 'imported' });
       setExample(result.splits.forget[0] ?? 0);
     } catch (e) {
-      setImportError(e instanceof ResultFileError ? `${e.message}. Nothing was changed.` : `Could not import ${file.name}: ${errorMessage(e)}`);
+      setImportError(
+        e instanceof ResultFileError ? `${e.message}. Nothing was changed.` : `Could not import ${file.name}: ${errorMessage(e)}`,
+      );
     }
   };
 

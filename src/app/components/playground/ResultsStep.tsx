@@ -45,7 +45,9 @@ export function ResultsStep({ shown, stale, waiting, dataset, classNames, fileSt
         />
       ) : (
         <p className="hint" data-testid="no-results">
-          {waiting ? 'Results appear here when the first deletion request is measured.' : 'No results yet: press Run (or import a results file below).'}
+          {waiting
+            ? 'Results appear here when the first deletion request is measured.'
+            : 'No results yet: press Run (or import a results file below).'}
         </p>
       )}
     </section>

@@ -26,7 +26,11 @@ interface Props {
 export function RunPanel(p: Props) {
   const state = p.job.state;
   const running = state !== 'idle';
-  const phases = (p.finished && p.progress ? p.progress.phases.map((ph) => ({ ...ph, status: 'done' as const, done: Math.max(ph.done, ph.models) })) : p.progress?.phases) ?? p.plan?.phases.map((ph) => ({ id: ph.id, label: ph.label, models: ph.models, done: 0, cacheHits: 0, status: 'waiting' as const }));
+  const phases =
+    (p.finished && p.progress
+      ? p.progress.phases.map((ph) => ({ ...ph, status: 'done' as const, done: Math.max(ph.done, ph.models) }))
+      : p.progress?.phases) ??
+    p.plan?.phases.map((ph) => ({ id: ph.id, label: ph.label, models: ph.models, done: 0, cacheHits: 0, status: 'waiting' as const }));
   const cacheHits = Math.max(p.progress?.phases.reduce((t, ph) => t + ph.cacheHits, 0) ?? 0, p.finished?.cacheHits ?? 0);
   return (
     <div className="run-panel">
@@ -80,7 +84,8 @@ export function RunPanel(p: Props) {
         <ol className="phase-list" aria-label="Phases">
           {phases.map((ph) => {
             const live = p.progress?.current?.phaseId === ph.id && ph.status === 'running';
-            const fraction = ph.status === 'done' ? 1 : ph.models > 0 ? (ph.done + (live ? (p.progress?.current?.fraction ?? 0) : 0)) / ph.models : 0;
+            const fraction =
+              ph.status === 'done' ? 1 : ph.models > 0 ? (ph.done + (live ? (p.progress?.current?.fraction ?? 0) : 0)) / ph.models : 0;
             return (
               <li key={ph.id} className={`phase ${ph.status}`} data-testid={`phase-${ph.id}`}>
                 <span className="phase-status" aria-hidden="true">

@@ -19,7 +19,9 @@ export function SetupStep({ specDraft: { draft, checked, spec, edit, change }, d
   return (
     <section className="panel step" aria-labelledby="setup-heading">
       <h2 id="setup-heading">1 · Set up the experiment</h2>
-      {!hidden('presets') && <PresetBar current={spec ? matchingPreset(spec) : undefined} disabled={disabled} onPick={(id: PresetId) => edit(presetSpec(id))} />}
+      {!hidden('presets') && (
+        <PresetBar current={spec ? matchingPreset(spec) : undefined} disabled={disabled} onPick={(id: PresetId) => edit(presetSpec(id))} />
+      )}
       {!hidden('setup') && <ExperimentSetup draft={draft} errors={checked.errors} disabled={disabled} onChange={change} />}
       {!hidden('methods') && (
         <div className="methods-row">

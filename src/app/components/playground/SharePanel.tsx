@@ -31,7 +31,9 @@ export function SharePanel({ spec, result, onImport, importError }: Props) {
 
   const copy = async (text: string, what: string) => {
     const ok = await copyText(text);
-    setCopied(ok ? `${what} copied to the clipboard.` : `The clipboard is not available here; select the ${what.toLowerCase()} below and copy it.`);
+    setCopied(
+      ok ? `${what} copied to the clipboard.` : `The clipboard is not available here; select the ${what.toLowerCase()} below and copy it.`,
+    );
   };
 
   return (
@@ -47,7 +49,15 @@ export function SharePanel({ spec, result, onImport, importError }: Props) {
         {!spec && <span className="hint">Fix the settings marked in red to get a link.</span>}
       </div>
       {link && (
-        <input className="link-text" type="text" readOnly value={link} aria-label="Link to this experiment" data-testid="share-link" onFocus={(e) => e.currentTarget.select()} />
+        <input
+          className="link-text"
+          type="text"
+          readOnly
+          value={link}
+          aria-label="Link to this experiment"
+          data-testid="share-link"
+          onFocus={(e) => e.currentTarget.select()}
+        />
       )}
       <details className="embed">
         <summary>Embed in a lesson</summary>
@@ -55,25 +65,52 @@ export function SharePanel({ spec, result, onImport, importError }: Props) {
           <legend>Hide these parts</legend>
           {HIDEABLE_SECTIONS.map((s) => (
             <label key={s} className="field checkbox">
-              <input type="checkbox" checked={hide.includes(s)} onChange={(e) => setHide(e.currentTarget.checked ? [...hide, s] : hide.filter((x) => x !== s))} />
+              <input
+                type="checkbox"
+                checked={hide.includes(s)}
+                onChange={(e) => setHide(e.currentTarget.checked ? [...hide, s] : hide.filter((x) => x !== s))}
+              />
               <span>{SECTION_LABELS[s]}</span>
             </label>
           ))}
         </fieldset>
         {embedLink && (
           <>
-            <input className="link-text" type="text" readOnly value={embedLink} aria-label="Embed link" onFocus={(e) => e.currentTarget.select()} />
-            <button type="button" className="small" onClick={() => copy(`<iframe src="${embedLink}" width="1100" height="900" title="Unlearning playground"></iframe>`, 'Embed code')}>
+            <input
+              className="link-text"
+              type="text"
+              readOnly
+              value={embedLink}
+              aria-label="Embed link"
+              onFocus={(e) => e.currentTarget.select()}
+            />
+            <button
+              type="button"
+              className="small"
+              onClick={() =>
+                copy(`<iframe src="${embedLink}" width="1100" height="900" title="Unlearning playground"></iframe>`, 'Embed code')
+              }
+            >
               Copy embed code
             </button>
           </>
         )}
       </details>
       <div className="share-row">
-        <button type="button" disabled={!result} onClick={() => result && download(resultJson(result), exportName(result, 'results', 'json'), 'application/json')} data-testid="export-json">
+        <button
+          type="button"
+          disabled={!result}
+          onClick={() => result && download(resultJson(result), exportName(result, 'results', 'json'), 'application/json')}
+          data-testid="export-json"
+        >
           Export results (JSON)
         </button>
-        <button type="button" disabled={!result} onClick={() => result && download(metricsCsv(result), exportName(result, 'metrics', 'csv'), 'text/csv')} data-testid="export-csv">
+        <button
+          type="button"
+          disabled={!result}
+          onClick={() => result && download(metricsCsv(result), exportName(result, 'metrics', 'csv'), 'text/csv')}
+          data-testid="export-csv"
+        >
           Export metrics (CSV)
         </button>
         <label className="file-button secondary">

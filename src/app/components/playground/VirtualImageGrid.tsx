@@ -52,7 +52,19 @@ const Thumb = memo(function Thumb({ store, index, loaded }: { store: ImageStore;
  * scroll smoothly). A listbox: arrow keys, Page Up/Down, Home/End move; Space or Enter toggles (or
  * inspects); Shift + arrows extend the selection. With the mouse: click toggles, drag paints.
  */
-export function VirtualImageGrid({ store, version, items, selected, classNames, mode, current, onSelect, onInspect, label, height = 372 }: Props) {
+export function VirtualImageGrid({
+  store,
+  version,
+  items,
+  selected,
+  classNames,
+  mode,
+  current,
+  onSelect,
+  onInspect,
+  label,
+  height = 372,
+}: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(600);
   const [scrollTop, setScrollTop] = useState(0);

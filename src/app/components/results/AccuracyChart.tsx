@@ -19,8 +19,8 @@ export function AccuracyChart({ result, scale, fileStem }: { result: RequestResu
       scale={scale}
       caption={
         <>
-          A good method matches the oracle row: forget accuracy near the oracle’s {oracle ? `(${pct(oracle.forget)})` : ''} — not far below it, which
-          would be over-unlearning — and retain and validation accuracy kept.
+          A good method matches the oracle row: forget accuracy near the oracle’s {oracle ? `(${pct(oracle.forget)})` : ''} — not far below
+          it, which would be over-unlearning — and retain and validation accuracy kept.
         </>
       }
       table={
@@ -48,7 +48,13 @@ export function AccuracyChart({ result, scale, fileStem }: { result: RequestResu
         </table>
       }
     >
-      <SplitBars rows={rows} domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} format={(v) => `${Math.round(v * 100)} %`} highlight={oracle?.label} />
+      <SplitBars
+        rows={rows}
+        domain={[0, 1]}
+        ticks={[0, 0.25, 0.5, 0.75, 1]}
+        format={(v) => `${Math.round(v * 100)} %`}
+        highlight={oracle?.label}
+      />
     </ChartFigure>
   );
 }

@@ -66,7 +66,11 @@ export function ChartFigure(p: Props) {
                   <Symbols cx={7} cy={7} type={l.shape} size={70} fill={l.colour} />
                 </svg>
               ) : (
-                <span className={`swatch${l.dashed ? ' dashed' : ''}`} style={l.dashed ? { borderColor: l.colour } : { background: l.colour }} aria-hidden="true" />
+                <span
+                  className={`swatch${l.dashed ? ' dashed' : ''}`}
+                  style={l.dashed ? { borderColor: l.colour } : { background: l.colour }}
+                  aria-hidden="true"
+                />
               )}
               {l.label}
             </li>

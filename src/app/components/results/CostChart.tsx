@@ -21,13 +21,16 @@ export function CostChart({ result, scale, fileStem }: { result: RequestResult; 
       title="KLoM against cost"
       fileStem={`${fileStem}-cost`}
       testId="cost-chart"
-      legend={[...points.map((p) => ({ label: p.label, colour: groupColour(p.key, order), shape: groupShape(p.key, order) })), { label: 'noise floor (forget)', colour: FLOOR_COLOUR, dashed: true }]}
+      legend={[
+        ...points.map((p) => ({ label: p.label, colour: groupColour(p.key, order), shape: groupShape(p.key, order) })),
+        { label: 'noise floor (forget)', colour: FLOOR_COLOUR, dashed: true },
+      ]}
       tip={FORMULAS.cost}
       scale={scale}
       caption={
         <>
-          Each method is one marker (see the legend; exact values in the table). Bottom left is best: forgetting as well as retraining (low KLoM on F) for a small share of its compute. Retraining sits at cost 1 by
-          definition; doing nothing costs 0 and forgets nothing.
+          Each method is one marker (see the legend; exact values in the table). Bottom left is best: forgetting as well as retraining (low
+          KLoM on F) for a small share of its compute. Retraining sits at cost 1 by definition; doing nothing costs 0 and forgets nothing.
         </>
       }
       table={
@@ -59,13 +62,35 @@ export function CostChart({ result, scale, fileStem }: { result: RequestResult; 
         <ResponsiveContainer>
           <ScatterChart margin={{ top: 16, right: 32, bottom: 24, left: 8 }}>
             <CartesianGrid stroke="#e5e5e5" />
-            <XAxis type="number" dataKey="cost" name="cost" domain={x.domain} ticks={x.ticks} label={{ value: 'cost (fraction of retraining)', position: 'insideBottom', offset: -12 }} />
-            <YAxis type="number" dataKey="klomForget" name="KLoM p95 forget" domain={y.domain} ticks={y.ticks} label={{ value: 'KLoM p95 (F)', angle: -90, position: 'insideLeft' }} />
+            <XAxis
+              type="number"
+              dataKey="cost"
+              name="cost"
+              domain={x.domain}
+              ticks={x.ticks}
+              label={{ value: 'cost (fraction of retraining)', position: 'insideBottom', offset: -12 }}
+            />
+            <YAxis
+              type="number"
+              dataKey="klomForget"
+              name="KLoM p95 forget"
+              domain={y.domain}
+              ticks={y.ticks}
+              label={{ value: 'KLoM p95 (F)', angle: -90, position: 'insideLeft' }}
+            />
             <ZAxis range={[90, 90]} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 3) : String(v))} />
             <ReferenceLine y={floor} stroke={FLOOR_COLOUR} strokeDasharray="5 3" ifOverflow="extendDomain" />
             {points.map((p) => (
-              <Scatter key={p.key} name={p.label} data={[p]} fill={groupColour(p.key, order)} shape={groupShape(p.key, order)} fillOpacity={0.85} isAnimationActive={false} />
+              <Scatter
+                key={p.key}
+                name={p.label}
+                data={[p]}
+                fill={groupColour(p.key, order)}
+                shape={groupShape(p.key, order)}
+                fillOpacity={0.85}
+                isAnimationActive={false}
+              />
             ))}
           </ScatterChart>
         </ResponsiveContainer>

@@ -10,7 +10,17 @@ import { SmallHistogram } from './SmallHistogram';
 
 export type LoadImage = (set: 'train' | 'validation', index: number) => Promise<{ pixels: Uint8Array; label: number } | undefined>;
 
-function ExampleImage({ spec, example, loadImage, classNames }: { spec: ExperimentSpec; example: number; loadImage?: LoadImage; classNames: readonly string[] }) {
+function ExampleImage({
+  spec,
+  example,
+  loadImage,
+  classNames,
+}: {
+  spec: ExperimentSpec;
+  example: number;
+  loadImage?: LoadImage;
+  classNames: readonly string[];
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   const [label, setLabel] = useState<number>();
   useEffect(() => {
@@ -38,7 +48,14 @@ function ExampleImage({ spec, example, loadImage, classNames }: { spec: Experime
   const { set, index } = exampleIdentity(spec, example);
   return (
     <div className="example-image">
-      <canvas ref={ref} width={32} height={32} className="example-thumb" role="img" aria-label={`Example ${example}${label !== undefined ? `: ${classNames[label]}` : ''}`} />
+      <canvas
+        ref={ref}
+        width={32}
+        height={32}
+        className="example-thumb"
+        role="img"
+        aria-label={`Example ${example}${label !== undefined ? `: ${classNames[label]}` : ''}`}
+      />
       <span>
         {set === 'train' ? `training image #${index}` : `validation image #${index}`}
         {label !== undefined ? ` · ${classNames[label]}` : ''}
@@ -83,7 +100,10 @@ export function ExampleMargins({
       fileStem={`${fileStem}-example-${e}`}
       testId="example-chart"
       tour="margin"
-      legend={[{ label: 'oracle (shaded)', colour: ORACLE_COLOUR }, ...h.groups.filter((g) => g.key !== 'oracle').map((g) => ({ label: g.label, colour: groupColour(g.key, order) }))]}
+      legend={[
+        { label: 'oracle (shaded)', colour: ORACLE_COLOUR },
+        ...h.groups.filter((g) => g.key !== 'oracle').map((g) => ({ label: g.label, colour: groupColour(g.key, order) })),
+      ]}
       tip={
         <>
           {FORMULAS.margin} {FORMULAS.klom}
@@ -94,7 +114,14 @@ export function ExampleMargins({
         <div className="example-controls">
           <label className="field inline">
             <span>Example</span>
-            <input type="number" min={0} max={total - 1} value={e} onChange={(ev) => onExample(Number(ev.currentTarget.value) || 0)} data-testid="example-input" />
+            <input
+              type="number"
+              min={0}
+              max={total - 1}
+              value={e}
+              onChange={(ev) => onExample(Number(ev.currentTarget.value) || 0)}
+              data-testid="example-input"
+            />
           </label>
           <ExampleImage spec={spec} example={e} loadImage={loadImage} classNames={classNames} />
           <span className="tag" data-testid="example-split">
@@ -104,9 +131,9 @@ export function ExampleMargins({
       }
       caption={
         <>
-          Each panel counts this example’s margin over the group’s {result.groups.original.margins.length} models (coloured) against the oracles’ (shaded).
-          Where the two overlap, unlearning looks like retraining for this image; the panel title gives its KLoM. Click an image in the grid, a point in the
-          attribution scatter, or a row below to inspect another example.
+          Each panel counts this example’s margin over the group’s {result.groups.original.margins.length} models (coloured) against the
+          oracles’ (shaded). Where the two overlap, unlearning looks like retraining for this image; the panel title gives its KLoM. Click
+          an image in the grid, a point in the attribution scatter, or a row below to inspect another example.
         </>
       }
       table={
@@ -159,7 +186,11 @@ export function ExampleMargins({
               ))}
           </select>
           <span>in</span>
-          <select value={worstSplit} onChange={(ev) => setWorstSplit(ev.currentTarget.value as SplitKey)} aria-label="Split for the highest-KLoM list">
+          <select
+            value={worstSplit}
+            onChange={(ev) => setWorstSplit(ev.currentTarget.value as SplitKey)}
+            aria-label="Split for the highest-KLoM list"
+          >
             {(['forget', 'retain', 'validation'] as const).map((s) => (
               <option key={s} value={s}>
                 {SPLIT_LABELS[s]}

@@ -42,15 +42,16 @@ export function KlomChart({ result, scale, fileStem }: { result: RequestResult; 
       }
       caption={
         <>
-          Lower is better: how far each group’s margins are from the oracles’ ({STAT_LABELS[stat]} of KLoM over each split’s examples). The grey
-          bottom row is the noise floor — two groups of oracles compared with each other — the best any method can score at this N. Doing
-          nothing is the original model’s score.
+          Lower is better: how far each group’s margins are from the oracles’ ({STAT_LABELS[stat]} of KLoM over each split’s examples). The
+          grey bottom row is the noise floor — two groups of oracles compared with each other — the best any method can score at this N.
+          Doing nothing is the original model’s score.
         </>
       }
       table={
         <table data-testid="klom-table">
           <caption>
-            KLoM ({STAT_LABELS[stat]}) per split; examples per split: F {floor.counts.forget}, R {floor.counts.retain}, V {floor.counts.validation}
+            KLoM ({STAT_LABELS[stat]}) per split; examples per split: F {floor.counts.forget}, R {floor.counts.retain}, V{' '}
+            {floor.counts.validation}
           </caption>
           <thead>
             <tr>
@@ -78,7 +79,13 @@ export function KlomChart({ result, scale, fileStem }: { result: RequestResult; 
         </table>
       }
     >
-      <SplitBars rows={rows} domain={[0, Math.ceil(max)]} ticks={niceDomain(0, max, 4).ticks} format={(v) => fmt(v, 1)} highlight={floor.label} />
+      <SplitBars
+        rows={rows}
+        domain={[0, Math.ceil(max)]}
+        ticks={niceDomain(0, max, 4).ticks}
+        format={(v) => fmt(v, 1)}
+        highlight={floor.label}
+      />
     </ChartFigure>
   );
 }

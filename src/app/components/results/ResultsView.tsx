@@ -49,7 +49,9 @@ export function ResultsView(p: Props) {
           <strong>Results {SOURCE_TEXT[p.source]}</strong>
           {p.spec.forget.length > 1 ? ` · after deletion request ${r.request + 1} of ${p.spec.forget.length}` : ''}
           {env ? ` · ${env.backend}${env.adapter ? ` (${env.adapter})` : ''} · ${env.datasetName}` : ''}
-          {p.full ? ` · ${seconds(p.full.timing.seconds)}, ${p.full.timing.modelsTrained} models trained, ${p.full.timing.cacheHits} from the cache` : ''}
+          {p.full
+            ? ` · ${seconds(p.full.timing.seconds)}, ${p.full.timing.modelsTrained} models trained, ${p.full.timing.cacheHits} from the cache`
+            : ''}
           {p.full ? ` · ${new Date(p.full.createdAt).toLocaleString()}` : ''}
         </p>
         <p className="scale-line" data-testid="results-scale">

@@ -12,7 +12,19 @@ export interface SplitBarRow {
 }
 
 /** Horizontal grouped bars: one row per group, one bar per split. */
-export function SplitBars({ rows, domain, ticks, format, highlight }: { rows: SplitBarRow[]; domain: [number, number]; ticks?: number[]; format: (v: number) => string; highlight?: string }) {
+export function SplitBars({
+  rows,
+  domain,
+  ticks,
+  format,
+  highlight,
+}: {
+  rows: SplitBarRow[];
+  domain: [number, number];
+  ticks?: number[];
+  format: (v: number) => string;
+  highlight?: string;
+}) {
   const data = rows.map((r) => ({ ...r, name: r.label }));
   return (
     <div style={{ width: '100%', height: 44 + rows.length * 46 }}>
@@ -30,7 +42,9 @@ export function SplitBars({ rows, domain, ticks, format, highlight }: { rows: Sp
               </text>
             )}
           />
-          <Tooltip formatter={(v, name) => [typeof v === 'number' ? format(v) : String(v), SPLIT_LABELS[name as SplitKey] ?? String(name)]} />
+          <Tooltip
+            formatter={(v, name) => [typeof v === 'number' ? format(v) : String(v), SPLIT_LABELS[name as SplitKey] ?? String(name)]}
+          />
           {SPLITS.map((s) => (
             <Bar key={s} dataKey={s} name={s} fill={SPLIT_COLOURS[s]} isAnimationActive={false} />
           ))}

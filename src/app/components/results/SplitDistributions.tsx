@@ -20,23 +20,27 @@ export function SplitDistributions({ result, scale, fileStem }: { result: Reques
       title="Margin distributions per split"
       fileStem={`${fileStem}-distributions-${split}`}
       testId="distribution-chart"
-      legend={[{ label: 'oracle (shaded)', colour: ORACLE_COLOUR }, ...others.map((g) => ({ label: g.label, colour: groupColour(g.key, order) }))]}
+      legend={[
+        { label: 'oracle (shaded)', colour: ORACLE_COLOUR },
+        ...others.map((g) => ({ label: g.label, colour: groupColour(g.key, order) })),
+      ]}
       tip={FORMULAS.margin}
       scale={scale}
       controls={
         <div className="split-switch" role="radiogroup" aria-label="Split">
           {SPLITS.map((s) => (
             <label key={s}>
-              <input type="radio" name={`split-${fileStem}`} checked={split === s} onChange={() => setSplit(s)} /> {SPLIT_LABELS[s]} ({result.splits[s].length})
+              <input type="radio" name={`split-${fileStem}`} checked={split === s} onChange={() => setSplit(s)} /> {SPLIT_LABELS[s]} (
+              {result.splits[s].length})
             </label>
           ))}
         </div>
       }
       caption={
         <>
-          All margins on the {SPLIT_LABELS[split].toLowerCase()} split ({d.examples} examples × each group’s models), as a share per bin. On the forget split
-          the original sits to the right of the oracle (it still remembers F); a good method moves onto the oracle’s shape, and one that goes far to the
-          left over-unlearns. Values beyond the 0.5–99.5 % range fall into the end bins.
+          All margins on the {SPLIT_LABELS[split].toLowerCase()} split ({d.examples} examples × each group’s models), as a share per bin. On
+          the forget split the original sits to the right of the oracle (it still remembers F); a good method moves onto the oracle’s shape,
+          and one that goes far to the left over-unlearns. Values beyond the 0.5–99.5 % range fall into the end bins.
         </>
       }
       table={

@@ -16,14 +16,7 @@ import { conv2DBackpropFilterViaConv, conv2DBackpropFilterViaSwappedConv } from 
 useKernelTestBackends();
 
 /** Float64 reference of the filter gradient (NHWC, explicit top/left padding from tfjs' own conv info). */
-function filterGradReference(
-  x: Float32Array,
-  dy: Float32Array,
-  xShape: Shape4,
-  filter: Shape4,
-  stride: number,
-  pad: Pad,
-): Float64Array {
+function filterGradReference(x: Float32Array, dy: Float32Array, xShape: Shape4, filter: Shape4, stride: number, pad: Pad): Float64Array {
   const info = tf.backend_util.computeConv2DInfo(xShape, filter, stride, 1, pad);
   const [b, h, w, ci] = xShape;
   const [kh, kw, , co] = filter;
@@ -85,16 +78,37 @@ const filterCases: FilterCase[] = [
   { x: [4, 15, 15, 16], filter: [3, 3, 16, 8], stride: 2, pad: 'valid' },
   { x: [4, 9, 9, 5], filter: [3, 3, 5, 8], stride: 3, pad: 'same' },
   { x: [4, 8, 8, 4], filter: [2, 3, 4, 6], stride: 1, pad: 'same' },
-  { x: [3, 9, 7, 4], filter: [3, 3, 4, 6], stride: 1, pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
+  {
+    x: [3, 9, 7, 4],
+    filter: [3, 3, 4, 6],
+    stride: 1,
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 3],
+      [0, 0],
+    ],
+  },
 ];
-
 
 describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
   it.each(filterCases)('$x $filter stride $stride $pad', async (c) => {
     const dyShape = convOutShape(c.x, c.filter, c.stride, c.pad);
     const inputs = {
-      x: { values: random(c.x.reduce((a, b) => a * b), 1), shape: c.x },
-      dy: { values: random(dyShape.reduce((a, b) => a * b), 2), shape: dyShape },
+      x: {
+        values: random(
+          c.x.reduce((a, b) => a * b),
+          1,
+        ),
+        shape: c.x,
+      },
+      dy: {
+        values: random(
+          dyShape.reduce((a, b) => a * b),
+          2,
+        ),
+        shape: dyShape,
+      },
     };
     const attrs = { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
     const exact = filterGradReference(inputs.x.values, inputs.dy.values, c.x, c.filter, c.stride, c.pad);
@@ -124,11 +138,9 @@ describe('Conv2DBackpropFilter on wasm matches the cpu kernel', () => {
     const x = tf.ones([1, 2, 4, 4]);
     const dy = tf.ones([1, 3, 4, 4]);
     expect(() =>
-      tf.engine().runKernel(
-        'Conv2DBackpropFilter',
-        { x, dy },
-        { strides: [1, 1], pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] },
-      ),
+      tf
+        .engine()
+        .runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] }),
     ).toThrow(/NHWC/);
     tf.dispose([x, dy]);
   });

@@ -18,8 +18,7 @@ import { convThenCrop, withScratch, type KernelArgs } from './scratch';
  */
 export function conv2DBackpropInputByPhases(args: KernelArgs): TensorInfo | undefined {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
-    args.attrs as unknown as Conv2DBackpropInputAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;
   if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') return undefined;
   if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
   const info = backend_util.computeConv2DInfo(
@@ -85,8 +84,7 @@ export function conv2DBackpropInputByPhases(args: KernelArgs): TensorInfo | unde
 /** Conv2DBackpropInput via XNNPACK Conv2D; returns undefined when the shape is not handled (caller delegates). */
 export function conv2DBackpropInputViaConv(args: KernelArgs): TensorInfo | undefined {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
-    args.attrs as unknown as Conv2DBackpropInputAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as Conv2DBackpropInputAttrs;
   const format = backend_util.convertConv2DDataFormat(dataFormat);
   if (format !== 'channelsLast') return undefined;
   const info = backend_util.computeConv2DInfo(

@@ -25,9 +25,13 @@ const poolCases: PoolCase[] = [
 ];
 
 function poolInput(c: PoolCase): Float32Array {
-  const v = random(c.x.reduce((a, b) => a * b), 5);
+  const v = random(
+    c.x.reduce((a, b) => a * b),
+    5,
+  );
   for (let i = 0; i < v.length; i++) {
-    if (c.data === 'ties') v[i] = Math.max(0, Math.round(v[i] * 2)); // many equal values and all-zero windows
+    if (c.data === 'ties')
+      v[i] = Math.max(0, Math.round(v[i] * 2)); // many equal values and all-zero windows
     else if (c.data === 'negative') v[i] = -Math.abs(v[i]) - 0.01;
     else v[i] = 1 + i + 0.5 * v[i];
   }
@@ -41,10 +45,14 @@ describe('MaxPoolGrad on wasm matches the cpu kernel exactly', () => {
       expect(await tf.setBackend(backend)).toBe(true);
       const xt = tf.tensor4d(x, c.x);
       const pooled = tf.backend_util.computePool2DInfo(c.x, c.size, c.stride, 1, c.pad).outShape;
-      const weights = tf.tensor(random(pooled.reduce((a, b) => a * b), 6), pooled); // distinct upstream gradients
-      const g = tf.grad((v: tf.Tensor) =>
-        tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, c.size, c.stride, c.pad), weights)),
-      )(xt);
+      const weights = tf.tensor(
+        random(
+          pooled.reduce((a, b) => a * b),
+          6,
+        ),
+        pooled,
+      ); // distinct upstream gradients
+      const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, c.size, c.stride, c.pad), weights)))(xt);
       const values = await g.data();
       tf.dispose([xt, weights, g]);
       return values;

@@ -16,14 +16,7 @@ import { withScratch, type KernelArgs } from './scratch';
 export function maxPoolGradNonOverlapping(args: KernelArgs): TensorInfo | undefined {
   const { dy, input: x, output: y } = args.inputs as { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as MaxPoolGradAttrs;
-  const info = backend_util.computePool2DInfo(
-    x.shape as [number, number, number, number],
-    filterSize,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const { batchSize: b, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   if (sh !== kh || sw !== kw || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;

@@ -20,7 +20,15 @@ describe('Sum and Mean on wasm match the cpu kernels', () => {
       ].map((c) => ({ op, ...c })),
     ),
   )('$op $shape over $axis keepDims $keepDims', async (c) => {
-    const inputs = { x: { values: random(c.shape.reduce((a, b) => a * b), 9), shape: c.shape } };
+    const inputs = {
+      x: {
+        values: random(
+          c.shape.reduce((a, b) => a * b),
+          9,
+        ),
+        shape: c.shape,
+      },
+    };
     const attrs = { axis: c.axis, keepDims: c.keepDims };
     const ref = await runKernelOn('cpu', c.op, inputs, attrs);
     const got = await runKernelOn('wasm', c.op, inputs, attrs);
@@ -38,7 +46,15 @@ describe('Tile on wasm matches the cpu kernel', () => {
     { shape: [2, 2], reps: [1, 1] }, // nothing repeated: stock kernel
     { shape: [5], reps: [3] },
   ])('$shape × $reps', async (c) => {
-    const inputs = { x: { values: random(c.shape.reduce((a, b) => a * b), 11), shape: c.shape } };
+    const inputs = {
+      x: {
+        values: random(
+          c.shape.reduce((a, b) => a * b),
+          11,
+        ),
+        shape: c.shape,
+      },
+    };
     const ref = await runKernelOn('cpu', 'Tile', inputs, { reps: c.reps });
     const got = await runKernelOn('wasm', 'Tile', inputs, { reps: c.reps });
     expect(got.shape).toEqual(ref.shape);
@@ -55,8 +71,20 @@ describe('BatchMatMul on wasm matches the cpu kernel', () => {
     { a: [6, 5], b: [5, 4], transposeA: false, transposeB: false }, // no transpose: stock kernel
   ])('$a × $b transposeA $transposeA transposeB $transposeB', async (c) => {
     const inputs = {
-      a: { values: random(c.a.reduce((x, y) => x * y), 11), shape: c.a },
-      b: { values: random(c.b.reduce((x, y) => x * y), 12), shape: c.b },
+      a: {
+        values: random(
+          c.a.reduce((x, y) => x * y),
+          11,
+        ),
+        shape: c.a,
+      },
+      b: {
+        values: random(
+          c.b.reduce((x, y) => x * y),
+          12,
+        ),
+        shape: c.b,
+      },
     };
     const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
     const ref = await runKernelOn('cpu', 'BatchMatMul', inputs, attrs);

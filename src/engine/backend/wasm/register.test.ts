@@ -36,9 +36,7 @@ describe('registration', () => {
       expect(await tf.setBackend('wasm')).toBe(true);
       const w = tf.variable(tf.ones([3, 3, 2, 2])) as tf.Variable<tf.Rank.R4>;
       const x = tf.ones([1, 4, 4, 2]) as tf.Tensor4D;
-      expect(() => tf.variableGrads(() => tf.sum(tf.conv2d(x, w, 1, 'same')), [w])).toThrow(
-        /Conv2DBackpropFilter/,
-      );
+      expect(() => tf.variableGrads(() => tf.sum(tf.conv2d(x, w, 1, 'same')), [w])).toThrow(/Conv2DBackpropFilter/);
       tf.dispose([w, x]);
     } finally {
       registerWasmTrainingKernels();

@@ -35,10 +35,7 @@ export class Scratch {
   constructor(readonly backend: KernelBackend) {}
 
   run(name: string, inputs: NamedTensorInfoMap, attrs: object = {}): TensorInfo {
-    const out = single(
-      wasmKernel(name)({ inputs, backend: this.backend, attrs: attrs as NamedAttrMap }),
-      name,
-    );
+    const out = single(wasmKernel(name)({ inputs, backend: this.backend, attrs: attrs as NamedAttrMap }), name);
     this.made.push(out);
     return out;
   }

@@ -32,7 +32,10 @@ function initialValues(): Record<string, { values: Float32Array; shape: number[]
   let seed = 100;
   const out: Record<string, { values: Float32Array; shape: number[] }> = {};
   for (const [name, s] of Object.entries(spec)) {
-    const v = random(s.shape.reduce((a, b) => a * b), seed++);
+    const v = random(
+      s.shape.reduce((a, b) => a * b),
+      seed++,
+    );
     for (let i = 0; i < v.length; i++) v[i] = v[i] * s.scale + (s.offset ?? 0);
     out[name] = { values: v, shape: s.shape };
   }
@@ -164,15 +167,16 @@ function batchNormAutodiff(x: tf.Tensor4D, p: BatchNormParams, relu: boolean): t
   return relu ? tf.relu(y) : y;
 }
 
-async function bnGradients(
-  backend: 'cpu' | 'wasm',
-  impl: 'custom' | 'autodiff',
-  relu: boolean,
-): Promise<Record<string, Float32Array>> {
+async function bnGradients(backend: 'cpu' | 'wasm', impl: 'custom' | 'autodiff', relu: boolean): Promise<Record<string, Float32Array>> {
   expect(await tf.setBackend(backend)).toBe(true);
   const shape: Shape4 = [4, 6, 6, 5];
   const p = bnParams(5, 30);
-  const x = tf.variable(tf.tensor4d(random(4 * 6 * 6 * 5, 31).map((v) => 2 * v + 0.5), shape));
+  const x = tf.variable(
+    tf.tensor4d(
+      random(4 * 6 * 6 * 5, 31).map((v) => 2 * v + 0.5),
+      shape,
+    ),
+  );
   const r = tf.tensor4d(random(4 * 6 * 6 * 5, 32), shape);
   const before = tf.memory().numTensors;
   const { value, grads } = tf.variableGrads(() => {
@@ -226,7 +230,10 @@ describe("the app's models: custom-gradient ops and whole-model gradients", () =
   async function modelGradients(spec: ModelSpec, backend: 'cpu' | 'wasm'): Promise<Record<string, Float32Array>> {
     expect(await tf.setBackend(backend)).toBe(true);
     const model = createModel(spec, 3);
-    const x = tf.tensor4d(random(4 * 32 * 32 * 3, 50).map((v) => 2 * v), [4, 32, 32, 3]);
+    const x = tf.tensor4d(
+      random(4 * 32 * 32 * 3, 50).map((v) => 2 * v),
+      [4, 32, 32, 3],
+    );
     const labels = tf.oneHot(tf.tensor1d([1, 7, 3, 0], 'int32'), 10);
     const variables = model.trainable.map((t) => t.variable);
     const step = () => tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, true)) as tf.Scalar, variables);
@@ -247,13 +254,10 @@ describe("the app's models: custom-gradient ops and whole-model gradients", () =
   it.each([
     ['tiny CNN', { arch: 'tiny-cnn' }],
     ['ResNet-9 ×0.125', { arch: 'resnet9', width: 0.125 }],
-  ] as [string, ModelSpec][])(
-    '%s: a training step on wasm gives the cpu gradients and running statistics',
-    async (_, spec) => {
-      const ref = await modelGradients(spec, 'cpu');
-      const got = await modelGradients(spec, 'wasm');
-      expect(Object.keys(got)).toEqual(Object.keys(ref));
-      for (const name of Object.keys(ref)) expect(relErr(got[name], ref[name]), name).toBeLessThan(1e-4);
-    },
-  );
+  ] as [string, ModelSpec][])('%s: a training step on wasm gives the cpu gradients and running statistics', async (_, spec) => {
+    const ref = await modelGradients(spec, 'cpu');
+    const got = await modelGradients(spec, 'wasm');
+    expect(Object.keys(got)).toEqual(Object.keys(ref));
+    for (const name of Object.keys(ref)) expect(relErr(got[name], ref[name]), name).toBeLessThan(1e-4);
+  });
 });

@@ -40,8 +40,7 @@ function conv2DBackpropFilterViaTaps(args: KernelArgs): tf.TensorInfo {
   const info = filterGradConvInfo(x, args.attrs as unknown as tf.Conv2DBackpropFilterAttrs);
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   if (sh !== 1 || sw !== 1) throw new Error('conv2DBackpropFilterViaTaps: stride 1 only');
-  const { batchSize: b, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, inChannels: ci, outChannels: co } =
-    info;
+  const { batchSize: b, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, inChannels: ci, outChannels: co } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const bottom = Math.max(0, oh + kh - 1 - h - top);
@@ -100,8 +99,7 @@ function naiveConv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
     attrs.dimRoundingMode,
   );
   if (info.strideHeight !== 1 || info.strideWidth !== 1) throw new Error('naive kernel: stride 1 only');
-  const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, batchSize: b, inHeight: h, inWidth: w } =
-    info;
+  const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, batchSize: b, inHeight: h, inWidth: w } = info;
   const { top, left } = info.padInfo;
   const made: tf.TensorInfo[] = [];
   const run = (name: string, inputs: tf.NamedTensorInfoMap, a: object = {}) => {
@@ -323,9 +321,7 @@ function throughputRows(title: string, rows: [string, Mode | 'inference', number
 }
 
 beforeAll(async () => {
-  setWasmPaths(
-    decodeURIComponent(new URL('../../../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).pathname),
-  );
+  setWasmPaths(decodeURIComponent(new URL('../../../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).pathname));
   if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
   images = tf.randomUniform([BATCH, 32, 32, 3]) as tf.Tensor4D;
   labels = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D, 10) as tf.Tensor2D;
@@ -361,15 +357,11 @@ beforeAll(async () => {
   // --- per-shape kernels (the model's three convolutions plus smaller spatial sizes)
   const backend = tf.backend();
   const direct =
-    (fn: (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] | undefined, inputs: tf.NamedTensorInfoMap, attrs: object) =>
-    () => {
+    (fn: (a: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] | undefined, inputs: tf.NamedTensorInfoMap, attrs: object) => () => {
       const out = fn({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
       backend.disposeData(out.dataId);
     };
-  report.push(
-    '',
-    'Conv2DBackpropFilter, 3×3 same stride 1, ms (conv | swapped conv | per-tap matMul | naive unfold+matMul):',
-  );
+  report.push('', 'Conv2DBackpropFilter, 3×3 same stride 1, ms (conv | swapped conv | per-tap matMul | naive unfold+matMul):');
   for (const [b, s, ci, co] of [
     [128, 32, 3, 16],
     [128, 16, 16, 32],

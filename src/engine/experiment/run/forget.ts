@@ -13,7 +13,8 @@ import type { Original } from './models';
 
 export async function resolveRequests(ctx: RunContext, originals: Original[], attribution: Attribution | undefined): Promise<ForgetStep[]> {
   const { spec } = ctx;
-  const uses = (kind: FeatureKind) => spec.forget.some((g) => (g.kind === 'subpopulation' || g.kind === 'neighbours') && g.features === kind);
+  const uses = (kind: FeatureKind) =>
+    spec.forget.some((g) => (g.kind === 'subpopulation' || g.kind === 'neighbours') && g.features === kind);
   const features: Partial<Record<FeatureKind, FeatureMatrix>> = {};
   if (uses('penultimate')) features.penultimate = await penultimateFeatures(ctx, originals[0]);
   if (uses('datamodel')) {
@@ -22,7 +23,10 @@ export async function resolveRequests(ctx: RunContext, originals: Original[], at
     features.datamodel = attribution.features(seedFor(spec, 'datamodel-projection'));
   }
   const steps = applySequence(spec.forget, { labels: ctx.ds.train.labels.subarray(0, ctx.sIdx.length), features });
-  ctx.plan = planExperiment(spec, steps.map((x) => x.cumulative.length));
+  ctx.plan = planExperiment(
+    spec,
+    steps.map((x) => x.cumulative.length),
+  );
   ctx.progress.replan(ctx.plan);
   return steps;
 }

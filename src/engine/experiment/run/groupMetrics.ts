@@ -56,7 +56,8 @@ const GROUP_METRICS: GroupMetric[] = [
       g.epsilon = epsilonScore(g.margins, g.accuracy, m.oracleMargins, m.oracle.accuracy, m.splits);
     },
     floor(floor, m) {
-      if (m.independentMargins) floor.epsilon = epsilonScore(m.independentMargins, m.oracle.accuracy, m.oracleMargins, m.oracle.accuracy, m.splits);
+      if (m.independentMargins)
+        floor.epsilon = epsilonScore(m.independentMargins, m.oracle.accuracy, m.oracleMargins, m.oracle.accuracy, m.splits);
     },
   },
   {

@@ -70,7 +70,11 @@ export async function runJob(job: Job, ds: CifarDataset, control?: RunControl, o
         seed: job.seed,
         control,
         phase: job.role,
-        onProgress: (p) => onProgress?.({ detail: `${job.role}: epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toFixed(3)}`, fraction: p.step / p.totalSteps }),
+        onProgress: (p) =>
+          onProgress?.({
+            detail: `${job.role}: epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toFixed(3)}`,
+            fraction: p.step / p.totalSteps,
+          }),
       });
       examplesProcessed = summary.examplesProcessed;
     } else {
@@ -84,7 +88,8 @@ export async function runJob(job: Job, ds: CifarDataset, control?: RunControl, o
         targets: job.targets && expandTargets(job.targets, ds),
         seed: job.seed,
         control,
-        onProgress: (p) => onProgress?.({ detail: `${job.label}: step ${p.step}/${p.totalSteps}`, fraction: p.step / Math.max(1, p.totalSteps) }),
+        onProgress: (p) =>
+          onProgress?.({ detail: `${job.label}: step ${p.step}/${p.totalSteps}`, fraction: p.step / Math.max(1, p.totalSteps) }),
       });
       examplesProcessed = outcome.examplesProcessed;
     }

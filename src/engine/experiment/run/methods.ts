@@ -63,13 +63,22 @@ export async function runMethodGroup(ctx: RunContext, m: MethodSpec, phase: Plan
 function referenceGroup(ctx: RunContext, meta: MethodDefinition, req: RequestInputs): Omit<MethodGroupRun, 'usesAttribution'> {
   const n = ctx.spec.n;
   if (meta.reference === 'independent-oracles') {
-    return { logits: req.oracleRuns.slice(n, 2 * n).map((o) => o.logits), cost: { seconds: req.retrainCost.seconds, examples: req.retrainCost.examplesProcessed } };
+    return {
+      logits: req.oracleRuns.slice(n, 2 * n).map((o) => o.logits),
+      cost: { seconds: req.retrainCost.seconds, examples: req.retrainCost.examplesProcessed },
+    };
   }
   if (!req.predicted) throw new Error(`${meta.label} needs the attribution's predictions`);
   return { logits: req.predicted, cost: { seconds: 0, examples: 0 } };
 }
 
-async function unlearnGroup(ctx: RunContext, m: MethodSpec, meta: MethodDefinition, phase: PlannedPhase, req: RequestInputs): Promise<Omit<MethodGroupRun, 'usesAttribution'>> {
+async function unlearnGroup(
+  ctx: RunContext,
+  m: MethodSpec,
+  meta: MethodDefinition,
+  phase: PlannedPhase,
+  req: RequestInputs,
+): Promise<Omit<MethodGroupRun, 'usesAttribution'>> {
   const links = req.chains.get(m.id) ?? [];
   // One run per original, as many at once as the executor runs; each is determined by its role, not by the order.
   const runs = await Promise.all(
@@ -78,7 +87,10 @@ async function unlearnGroup(ctx: RunContext, m: MethodSpec, meta: MethodDefiniti
       return unlearnOne(ctx, { m, phase, role, k, from, targets: methodTargets(ctx, meta, m, from, req) }, req);
     }),
   );
-  req.chains.set(m.id, runs.map((run) => run.link));
+  req.chains.set(
+    m.id,
+    runs.map((run) => run.link),
+  );
   const n = ctx.spec.n;
   return {
     logits: runs.map((run) => run.link.logits),
@@ -87,7 +99,13 @@ async function unlearnGroup(ctx: RunContext, m: MethodSpec, meta: MethodDefiniti
 }
 
 /** The target logits a matching method fine-tunes towards, from what its catalog entry declares. */
-function methodTargets(ctx: RunContext, meta: MethodDefinition, m: MethodSpec, from: ChainLink, req: RequestInputs): Float32Array | undefined {
+function methodTargets(
+  ctx: RunContext,
+  meta: MethodDefinition,
+  m: MethodSpec,
+  from: ChainLink,
+  req: RequestInputs,
+): Float32Array | undefined {
   const kind = meta.needs?.targets;
   if (kind === 'dm-direct') {
     if (!req.attribution) throw new Error(`${meta.label} needs an attribution`);
@@ -115,7 +133,11 @@ interface UnlearnRunSpec {
 }
 
 /** One run of an unlearning method from `from`, or its cached result. */
-async function unlearnOne(ctx: RunContext, run: UnlearnRunSpec, req: RequestInputs): Promise<{ link: ChainLink; seconds: number; examples: number }> {
+async function unlearnOne(
+  ctx: RunContext,
+  run: UnlearnRunSpec,
+  req: RequestInputs,
+): Promise<{ link: ChainLink; seconds: number; examples: number }> {
   const { spec, cache } = ctx;
   const { m, phase, k, from, targets } = run;
   const seed = seedFor(spec, run.role);

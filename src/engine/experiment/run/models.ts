@@ -39,7 +39,13 @@ function trainedKey(ctx: RunContext, role: string, seed: number, indices: Int32A
 }
 
 /** Trains the model of `role` on `indices` (or loads it), returning its logits on every example. */
-export async function trainOrLoad(ctx: RunContext, phase: PlannedPhase, role: string, indices: Int32Array, keepWeights: boolean): Promise<TrainedModel> {
+export async function trainOrLoad(
+  ctx: RunContext,
+  phase: PlannedPhase,
+  role: string,
+  indices: Int32Array,
+  keepWeights: boolean,
+): Promise<TrainedModel> {
   const { spec, cache, points } = ctx;
   const seed = seedFor(spec, role);
   const key = await trainedKey(ctx, role, seed, indices);
@@ -47,7 +53,14 @@ export async function trainOrLoad(ctx: RunContext, phase: PlannedPhase, role: st
   if (hit && hit.outputs.logits?.length === points * NUM_CLASSES && (!keepWeights || hit.weights)) {
     ctx.counters.cacheHits++;
     const meta = hit.meta as { examplesProcessed?: number; seconds?: number };
-    return { key, logits: hit.outputs.logits, weights: hit.weights, examplesProcessed: meta.examplesProcessed ?? 0, seconds: meta.seconds ?? 0, cached: true };
+    return {
+      key,
+      logits: hit.outputs.logits,
+      weights: hit.weights,
+      examplesProcessed: meta.examplesProcessed ?? 0,
+      seconds: meta.seconds ?? 0,
+      cached: true,
+    };
   }
   const { trainSize, validationSize } = spec.dataset;
   const out = await ctx.executor.run(
@@ -75,7 +88,12 @@ export async function trainOriginals(ctx: RunContext): Promise<Original[]> {
 }
 
 /** Every model of a phase, one per planned role (as many at once as the executor runs); model k trains on `indices(k)`. */
-export async function trainGroup(ctx: RunContext, phase: PlannedPhase, indices: (k: number) => Int32Array, keepWeights: boolean): Promise<TrainedModel[]> {
+export async function trainGroup(
+  ctx: RunContext,
+  phase: PlannedPhase,
+  indices: (k: number) => Int32Array,
+  keepWeights: boolean,
+): Promise<TrainedModel[]> {
   ctx.progress.begin(phase, phase.roles[0] ?? '');
   const out = await Promise.all(
     phase.roles.map(async (role, k) => {

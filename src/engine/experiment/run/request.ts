@@ -18,7 +18,14 @@ import { measureFloor, measureGroup, type MeasureInputs } from './groupMetrics';
 import { runMethodGroup, type MethodChains, type RequestInputs } from './methods';
 import { trainGroup, type Original } from './models';
 
-export async function runRequest(ctx: RunContext, r: number, step: ForgetStep, originals: Original[], attribution: Attribution | undefined, chains: MethodChains): Promise<RequestResult> {
+export async function runRequest(
+  ctx: RunContext,
+  r: number,
+  step: ForgetStep,
+  originals: Original[],
+  attribution: Attribution | undefined,
+  chains: MethodChains,
+): Promise<RequestResult> {
   const { spec } = ctx;
   const plan = ctx.plan.requests[r];
   const forgotten = new Uint8Array(ctx.sIdx.length);
@@ -32,16 +39,37 @@ export async function runRequest(ctx: RunContext, r: number, step: ForgetStep, o
   const oracleRuns = await trainGroup(ctx, plan.oracles, () => retainIdx, false);
   const oracleMargins = oracleRuns.slice(0, spec.n).map((o) => marginsFromLogits(o.logits, ctx.labels));
   const independent = oracleRuns.slice(spec.n).map((o) => marginsFromLogits(o.logits, ctx.labels));
-  const retrainCost = { examplesProcessed: mean(oracleRuns.map((o) => o.examplesProcessed)), seconds: mean(oracleRuns.map((o) => o.seconds)) };
+  const retrainCost = {
+    examplesProcessed: mean(oracleRuns.map((o) => o.examplesProcessed)),
+    seconds: mean(oracleRuns.map((o) => o.seconds)),
+  };
   const sumBeta = attribution?.betaSum(step.cumulative);
   const predicted = sumBeta && originals.map((o) => dmDirectLogits(o.logits, sumBeta));
 
   const groups: Record<string, GroupResult> = {
-    original: makeGroup(ctx, 'original', 'Original (θ0)', originals.map((o) => o.logits), splits),
-    oracle: makeGroup(ctx, 'oracle', 'Oracle (retrained without F)', oracleRuns.slice(0, spec.n).map((o) => o.logits), splits),
+    original: makeGroup(
+      ctx,
+      'original',
+      'Original (θ0)',
+      originals.map((o) => o.logits),
+      splits,
+    ),
+    oracle: makeGroup(
+      ctx,
+      'oracle',
+      'Oracle (retrained without F)',
+      oracleRuns.slice(0, spec.n).map((o) => o.logits),
+      splits,
+    ),
   };
   const floorGroup = independent.length >= spec.n ? independent.slice(0, spec.n) : undefined;
-  const measures: MeasureInputs = { oracle: groups.oracle, oracleMargins, independentMargins: floorGroup, splits, seed: seedFor(spec, `mia-${r}`) };
+  const measures: MeasureInputs = {
+    oracle: groups.oracle,
+    oracleMargins,
+    independentMargins: floorGroup,
+    splits,
+    seed: seedFor(spec, `mia-${r}`),
+  };
   measureGroup(groups.original, spec.metrics, measures);
   measureGroup(groups.oracle, spec.metrics, measures);
 
@@ -51,7 +79,14 @@ export async function runRequest(ctx: RunContext, r: number, step: ForgetStep, o
   measureFloor(noiseFloorResult, spec.metrics, measures);
   const attributionResult = predicted && attribution && attributionCheck(ctx, attribution, predicted, oracleMargins, splits);
   /** This request's result so far; sent after the oracles and after every method, so the page can draw as results come. */
-  const snapshot = (): RequestResult => ({ request: r, splits, groups: { ...groups }, noiseFloor: noiseFloorResult, attribution: attributionResult, retrainCost });
+  const snapshot = (): RequestResult => ({
+    request: r,
+    splits,
+    groups: { ...groups },
+    noiseFloor: noiseFloorResult,
+    attribution: attributionResult,
+    retrainCost,
+  });
   ctx.options.onPartialResult?.(snapshot());
 
   const inputs: RequestInputs = { r, plan, step, retainIdx, originals, oracleRuns, attribution, predicted, retrainCost, chains };
@@ -65,7 +100,10 @@ export async function runRequest(ctx: RunContext, r: number, step: ForgetStep, o
       fractionOfRetraining: run.cost.examples / retrainCost.examplesProcessed,
       timeFractionOfRetraining: retrainCost.seconds > 0 ? run.cost.seconds / retrainCost.seconds : Number.NaN,
       ...(run.usesAttribution && attribution
-        ? { fractionWithAttribution: (run.cost.examples + attribution.examples / ctx.plan.requests.length / spec.n) / retrainCost.examplesProcessed }
+        ? {
+            fractionWithAttribution:
+              (run.cost.examples + attribution.examples / ctx.plan.requests.length / spec.n) / retrainCost.examplesProcessed,
+          }
         : {}),
     };
     groups[m.id] = g;
@@ -89,12 +127,19 @@ function makeGroup(ctx: RunContext, name: string, label: string, logits: Float32
     validation: meanAccuracy(logits, ctx.labels, splits.validation),
   };
   const g: GroupResult = { name, label, method, margins: margins.map((m) => Array.from(m)), accuracy, warnings: [] };
-  if (diverged > 0) g.warnings.push(`diverged: ${diverged} outputs were NaN (counted as margin −${KLOM_CLIP}, the worst); lower the learning rate`);
+  if (diverged > 0)
+    g.warnings.push(`diverged: ${diverged} outputs were NaN (counted as margin −${KLOM_CLIP}, the worst); lower the learning rate`);
   return g;
 }
 
 /** How well DM-Direct's predicted margins (mean over originals) match the oracles' mean margins. */
-function attributionCheck(ctx: RunContext, attribution: Attribution, predicted: Float32Array[], oracleMargins: Float32Array[], splits: Splits): AttributionResult {
+function attributionCheck(
+  ctx: RunContext,
+  attribution: Attribution,
+  predicted: Float32Array[],
+  oracleMargins: Float32Array[],
+  splits: Splits,
+): AttributionResult {
   const predictedMean = meanRows(predicted.map((l) => marginsFromLogits(l, ctx.labels)));
   const oracleMean = meanRows(oracleMargins);
   const quality = {} as Record<SplitKey, number>;

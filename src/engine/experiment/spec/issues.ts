@@ -85,9 +85,7 @@ export function toSpecIssues(issue: z.core.$ZodIssue, input: unknown): SpecIssue
       const options = (issue as { options?: unknown[] }).options;
       if (options) {
         const message =
-          value === undefined
-            ? `is required (one of ${quoteAll(options)})`
-            : `must be one of ${quoteAll(options)}, got ${describe(value)}`;
+          value === undefined ? `is required (one of ${quoteAll(options)})` : `must be one of ${quoteAll(options)}, got ${describe(value)}`;
         return [{ path: here, message }];
       }
       return [{ path: here, message: issue.message }];
@@ -96,4 +94,3 @@ export function toSpecIssues(issue: z.core.$ZodIssue, input: unknown): SpecIssue
       return [{ path: here, message: issue.message }];
   }
 }
-

@@ -47,7 +47,10 @@ function crossFieldIssues(spec: ExperimentSpec): SpecIssue[] {
     add(['dataset', 'trainSize'], `must be ≤ ${limits.train} for the ${spec.dataset.source} dataset, got ${spec.dataset.trainSize}`);
   }
   if (spec.dataset.validationSize > limits.validation) {
-    add(['dataset', 'validationSize'], `must be ≤ ${limits.validation} for the ${spec.dataset.source} dataset, got ${spec.dataset.validationSize}`);
+    add(
+      ['dataset', 'validationSize'],
+      `must be ≤ ${limits.validation} for the ${spec.dataset.source} dataset, got ${spec.dataset.validationSize}`,
+    );
   }
   if (spec.recipe.peakEpoch > spec.recipe.epochs) {
     add(['recipe', 'peakEpoch'], `must be ≤ recipe.epochs (${spec.recipe.epochs}), got ${spec.recipe.peakEpoch}`);
@@ -62,7 +65,10 @@ function crossFieldIssues(spec: ExperimentSpec): SpecIssue[] {
       });
       forgotten += g.indices.length;
     } else if (g.kind === 'subpopulation' && g.features === 'datamodel' && spec.attribution.estimator !== 'datamodels') {
-      add(['forget', i, 'features'], 'datamodel features need attribution.estimator "datamodels" (its subset models give the datamodel matrix)');
+      add(
+        ['forget', i, 'features'],
+        'datamodel features need attribution.estimator "datamodels" (its subset models give the datamodel matrix)',
+      );
     } else if (g.kind === 'neighbours' && g.anchor >= size) {
       add(['forget', i, 'anchor'], `index ${g.anchor} is outside the training subset (0..${size - 1})`);
     }
@@ -100,7 +106,7 @@ export function parseSpec(input: unknown): ExperimentSpec {
     throw new SpecError([{ path: 'v', message: `missing spec version; this app reads version ${SPEC_VERSION}` }]);
   }
   if (version !== SPEC_VERSION) {
-    const shown = typeof version === 'number' ? String(version) : JSON.stringify(version) ?? String(version);
+    const shown = typeof version === 'number' ? String(version) : (JSON.stringify(version) ?? String(version));
     const error = new SpecError([{ path: 'v', message: `unsupported spec version ${shown}; this app reads version ${SPEC_VERSION}` }]);
     // The whole message, without the field prefix: the version is not a typo to fix but a different format.
     error.message = `unsupported spec version ${shown}; this app reads version ${SPEC_VERSION}`;
@@ -157,4 +163,3 @@ export async function specHash(spec: ExperimentSpecInput | ExperimentSpec): Prom
   const digest = await crypto.subtle.digest('SHA-256', bytes);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
-

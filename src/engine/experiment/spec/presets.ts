@@ -72,7 +72,7 @@ export const PRESETS: readonly Preset[] = deepFreeze([
   {
     id: 'random',
     name: 'Random forget set',
-    description: '100 random training images forgotten; the paper\'s main comparison at browser scale.',
+    description: "100 random training images forgotten; the paper's main comparison at browser scale.",
     spec: { ...comparisonBase, forget: [{ kind: 'random', k: 100, seed: 0 }], methods: comparisonMethods },
   },
   {
@@ -93,7 +93,7 @@ export const PRESETS: readonly Preset[] = deepFreeze([
     id: 'subpopulation',
     name: 'Coherent subpopulation',
     description:
-      '100 images at both ends of the first principal component of the original model\'s features: a structured, harder forget set.',
+      "100 images at both ends of the first principal component of the original model's features: a structured, harder forget set.",
     spec: {
       ...comparisonBase,
       forget: [{ kind: 'subpopulation', k: 100, component: 0, side: 'both', seed: 0, features: 'penultimate' }],

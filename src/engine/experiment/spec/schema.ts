@@ -83,7 +83,10 @@ const forgetGeneratorSchema = z.discriminatedUnion('kind', [
   /** k points of one class (seeded), or all of them when k is absent. */
   z.strictObject({
     kind: z.literal('class'),
-    classIndex: z.int().min(0).max(NUM_CLASSES - 1),
+    classIndex: z
+      .int()
+      .min(0)
+      .max(NUM_CLASSES - 1),
     k: forgetSize().optional(),
     seed: seed().default(0),
   }),
@@ -105,7 +108,10 @@ const forgetGeneratorSchema = z.discriminatedUnion('kind', [
   /** The anchor and its k − 1 nearest neighbours (Euclidean, in feature space). */
   z.strictObject({
     kind: z.literal('neighbours'),
-    anchor: z.int().min(0).max(DATASET_LIMITS.full.train - 1),
+    anchor: z
+      .int()
+      .min(0)
+      .max(DATASET_LIMITS.full.train - 1),
     k: forgetSize(),
     features: z.literal('penultimate').default('penultimate'),
   }),

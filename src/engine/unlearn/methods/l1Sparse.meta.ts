@@ -5,7 +5,8 @@ import { COMMON_PARAM_INFO, defineMethod, passExamples, sgdParamInfo, sgdParams 
 export const l1SparseMeta = defineMethod({
   name: 'l1-sparse',
   label: 'ℓ1-sparse fine-tune',
-  source: 'Jia et al. 2023, as FT_l1 in the SalUn repository (github.com/OPTML-Group/Unlearn-Saliency): α 5e-4 decaying to 0, lr 0.01, 10 epochs, batch 256, SGD momentum 0.9, wd 5e-4',
+  source:
+    'Jia et al. 2023, as FT_l1 in the SalUn repository (github.com/OPTML-Group/Unlearn-Saliency): α 5e-4 decaying to 0, lr 0.01, 10 epochs, batch 256, SGD momentum 0.9, wd 5e-4',
   tip: 'ℓ1-sparse: fine-tune on R with cross-entropy plus α_e·‖θ‖₁, α_e = α·(1 − e/epochs) shrinking to 0; sparser weights forget more of what only F supported.',
   params: z.strictObject({
     lr: lr(0.01),

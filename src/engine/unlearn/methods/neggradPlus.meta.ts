@@ -23,6 +23,7 @@ export const neggradPlusMeta = defineMethod({
     batchSize: COMMON_PARAM_INFO.batchSize,
     ...sgdParamInfo,
   },
-  check: (p) => (p.ascentEpochs > p.epochs ? [{ path: ['ascentEpochs'], message: `must be ≤ epochs (${p.epochs}), got ${p.ascentEpochs}` }] : []),
+  check: (p) =>
+    p.ascentEpochs > p.epochs ? [{ path: ['ascentEpochs'], message: `must be ≤ epochs (${p.epochs}), got ${p.ascentEpochs}` }] : [],
   examples: (p, forget, retain) => p.ascentEpochs * passExamples(forget, p.forgetBatchSize) + p.epochs * passExamples(retain, p.batchSize),
 });

@@ -42,5 +42,6 @@ export const scrubMeta = defineMethod({
     if (j > 0) issues.push({ path: ['lrDecayEpochs', j], message: `must be increasing (${decay[j - 1]} then ${decay[j]})` });
     return issues;
   },
-  examples: (p, forget, retain) => Math.min(p.msteps, p.epochs) * passExamples(forget, p.forgetBatchSize) + p.epochs * passExamples(retain, p.batchSize),
+  examples: (p, forget, retain) =>
+    Math.min(p.msteps, p.epochs) * passExamples(forget, p.forgetBatchSize) + p.epochs * passExamples(retain, p.batchSize),
 });

@@ -54,7 +54,14 @@ export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase): Pro
  * row i of β·G is w_i·(Φ·G) — never forming the |S|×|S| matrix. Projection preserves the principal
  * directions' geometry (Johnson–Lindenstrauss) well enough to find coherent subpopulations.
  */
-function datamodelFeatures(masks: Uint8Array, outputs: Float32Array, s: number, points: number, labels: Uint8Array, seed: number): FeatureMatrix {
+function datamodelFeatures(
+  masks: Uint8Array,
+  outputs: Float32Array,
+  s: number,
+  points: number,
+  labels: Uint8Array,
+  seed: number,
+): FeatureMatrix {
   const models = masks.length / s;
   const d = 64;
   const rng = createRng(seed);

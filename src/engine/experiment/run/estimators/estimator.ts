@@ -19,4 +19,3 @@ export interface Attribution {
 }
 
 export type BuildAttribution = (ctx: RunContext, phase: PlannedPhase, originals: Original[]) => Promise<Attribution>;
-

@@ -19,7 +19,12 @@ export async function buildTrak(ctx: RunContext, phase: PlannedPhase, originals:
     const model = createModel(spec.model, 0);
     try {
       importWeights(model, originals[k].weights);
-      const data = await extractLastLayer(model, { set: ds.train, indices: sIdx }, { set: ds.validation, indices: vIdx }, { control: ctx.control });
+      const data = await extractLastLayer(
+        model,
+        { set: ds.train, indices: sIdx },
+        { set: ds.validation, indices: vIdx },
+        { control: ctx.control },
+      );
       states.push(await buildTrakState(data, { projectionDim, lambda, seed: seedFor(spec, role) }));
     } finally {
       model.dispose();
