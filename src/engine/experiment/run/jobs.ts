@@ -3,7 +3,7 @@
  * evaluate it, or run one method from one starting model and evaluate the result. A job carries everything that
  * determines its outcome (seeds come from roles), so any worker gives the same numbers.
  */
-import type { RunControl } from '../../control';
+import { CancelledError, type RunControl } from '../../control';
 import { NUM_CLASSES, type CifarDataset } from '../../data/types';
 import { createModel, exportWeights, importWeights, type Model } from '../../models/model';
 import type { ModelSpec } from '../../models/modelSpec';
@@ -123,6 +123,17 @@ export async function evaluateExamples(model: Model, ds: CifarDataset, data: Job
   return logits;
 }
 
+/**
+ * Like Promise.all, but waits for every job to settle before it rejects, so nothing still runs (or holds tensors)
+ * once a phase has failed or been cancelled.
+ */
+export async function allJobs<T>(jobs: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(jobs);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
 /** Runs jobs somewhere: in this thread, or over a pool of workers. */
 export interface Executor {
   /** How many jobs may run at once. */
@@ -132,14 +143,17 @@ export interface Executor {
   readonly notes: string[];
 }
 
-/** Runs jobs one at a time in this thread. */
+/** Runs jobs one at a time in this thread; none starts after the run is cancelled. */
 export function localExecutor(ds: CifarDataset, control?: RunControl): Executor {
   let queue: Promise<unknown> = Promise.resolve();
   return {
     workers: 1,
     notes: [],
     run(job, onProgress) {
-      const next = queue.then(() => runJob(job, ds, control, onProgress));
+      const next = queue.then(async () => {
+        if (control?.isCancelled) throw new CancelledError();
+        return runJob(job, ds, control, onProgress);
+      });
       queue = next.catch(() => undefined);
       return next;
     },

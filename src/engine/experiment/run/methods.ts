@@ -16,6 +16,7 @@ import type { ForgetStep } from '../forgetSets';
 import type { RequestResult } from '../result';
 import type { MethodSpec } from '../spec';
 import { ENGINE_CACHE_VERSION, seedFor, type RunContext } from './context';
+import { allJobs } from './jobs';
 import type { Attribution } from './attribution';
 import type { Original, TrainedModel } from './models';
 
@@ -81,7 +82,7 @@ async function unlearnGroup(
 ): Promise<Omit<MethodGroupRun, 'usesAttribution'>> {
   const links = req.chains.get(m.id) ?? [];
   // One run per original, as many at once as the executor runs; each is determined by its role, not by the order.
-  const runs = await Promise.all(
+  const runs = await allJobs(
     phase.roles.map((role, k) => {
       const from: ChainLink = req.r === 0 ? { ...req.originals[k] } : links[k];
       return unlearnOne(ctx, { m, phase, role, k, from, targets: methodTargets(ctx, meta, m, from, req) }, req);

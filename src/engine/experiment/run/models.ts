@@ -4,6 +4,7 @@ import { NUM_CLASSES } from '../../data/types';
 import type { WeightsData } from '../../models/layers';
 import type { PlannedPhase } from '../plan';
 import { ENGINE_CACHE_VERSION, seedFor, type RunContext } from './context';
+import { allJobs } from './jobs';
 
 export interface TrainedModel {
   /** Its cache key (what an unlearned model started from it is keyed by). */
@@ -95,7 +96,7 @@ export async function trainGroup(
   keepWeights: boolean,
 ): Promise<TrainedModel[]> {
   ctx.progress.begin(phase, phase.roles[0] ?? '');
-  const out = await Promise.all(
+  const out = await allJobs(
     phase.roles.map(async (role, k) => {
       const trained = await trainOrLoad(ctx, phase, role, indices(k), keepWeights);
       ctx.progress.modelDone(phase, trained.examplesProcessed, trained.cached, trained.seconds);
