@@ -10,12 +10,12 @@ import { noiseFloor } from '../../metrics/noiseFloor';
 import { mean, meanRows, pick, SPLIT_KEYS, type SplitKey } from '../../metrics/splits';
 import type { ForgetStep } from '../forgetSets';
 import { methodLabel } from '../plan';
-import type { AttributionResult, GroupResult, NoiseFloor, RequestResult, Splits } from '../result';
+import type { AttributionResult, GroupResult, MethodCost, NoiseFloor, RequestResult, Splits } from '../result';
 import type { MethodName } from '../spec';
 import type { Attribution } from './attribution';
 import { seedFor, type RunContext } from './context';
 import { measureFloor, measureGroup, type MeasureInputs } from './groupMetrics';
-import { runMethodGroup, type MethodChains, type RequestInputs } from './methods';
+import { runMethodGroup, type MethodChains, type MethodGroupRun, type RequestInputs } from './methods';
 import { trainGroup, type Original } from './models';
 
 export async function runRequest(
@@ -28,14 +28,7 @@ export async function runRequest(
 ): Promise<RequestResult> {
   const { spec } = ctx;
   const plan = ctx.plan.requests[r];
-  const forgotten = new Uint8Array(ctx.sIdx.length);
-  for (const i of step.cumulative) forgotten[i] = 1;
-  const retainIdx = Int32Array.from(ctx.sIdx.filter((i) => !forgotten[i]));
-  const splits: Splits = {
-    forget: Array.from(step.cumulative),
-    retain: Array.from(retainIdx),
-    validation: Array.from(ctx.vIdx, (j) => ctx.sIdx.length + j),
-  };
+  const { splits, retainIdx } = requestSplits(ctx, step);
   const oracleRuns = await trainGroup(ctx, plan.oracles, () => retainIdx, false);
   const oracleMargins = oracleRuns.slice(0, spec.n).map((o) => marginsFromLogits(o.logits, ctx.labels));
   const independent = oracleRuns.slice(spec.n).map((o) => marginsFromLogits(o.logits, ctx.labels));
@@ -94,18 +87,7 @@ export async function runRequest(
     const phase = plan.methods[i];
     const run = await runMethodGroup(ctx, m, phase, inputs);
     const g = makeGroup(ctx, m.id, methodLabel(m), run.logits, splits, m.method);
-    g.cost = {
-      seconds: run.cost.seconds,
-      examplesProcessed: run.cost.examples,
-      fractionOfRetraining: run.cost.examples / retrainCost.examplesProcessed,
-      timeFractionOfRetraining: retrainCost.seconds > 0 ? run.cost.seconds / retrainCost.seconds : Number.NaN,
-      ...(run.usesAttribution && attribution
-        ? {
-            fractionWithAttribution:
-              (run.cost.examples + attribution.examples / ctx.plan.requests.length / spec.n) / retrainCost.examplesProcessed,
-          }
-        : {}),
-    };
+    g.cost = methodCost(ctx, run, retrainCost, run.usesAttribution ? attribution : undefined);
     groups[m.id] = g;
     measureGroup(g, spec.metrics, measures);
     ctx.options.onPartialResult?.(snapshot());
@@ -115,6 +97,40 @@ export async function runRequest(
   ctx.progress.begin(plan.metrics, 'KLoM, accuracy, noise floor');
   ctx.progress.end(plan.metrics);
   return snapshot();
+}
+
+/** S split into the cumulative forget set and the retain set; V after S in the example order. */
+function requestSplits(ctx: RunContext, step: ForgetStep): { splits: Splits; retainIdx: Int32Array } {
+  const forgotten = new Uint8Array(ctx.sIdx.length);
+  for (const i of step.cumulative) forgotten[i] = 1;
+  const retainIdx = Int32Array.from(ctx.sIdx.filter((i) => !forgotten[i]));
+  const splits: Splits = {
+    forget: Array.from(step.cumulative),
+    retain: Array.from(retainIdx),
+    validation: Array.from(ctx.vIdx, (j) => ctx.sIdx.length + j),
+  };
+  return { splits, retainIdx };
+}
+
+/** A method's mean cost per model against one retraining; with the attribution's share amortised over the requests when it uses one. */
+function methodCost(
+  ctx: RunContext,
+  run: MethodGroupRun,
+  retrainCost: RequestResult['retrainCost'],
+  attribution?: Attribution,
+): MethodCost {
+  return {
+    seconds: run.cost.seconds,
+    examplesProcessed: run.cost.examples,
+    fractionOfRetraining: run.cost.examples / retrainCost.examplesProcessed,
+    timeFractionOfRetraining: retrainCost.seconds > 0 ? run.cost.seconds / retrainCost.seconds : Number.NaN,
+    ...(attribution
+      ? {
+          fractionWithAttribution:
+            (run.cost.examples + attribution.examples / ctx.plan.requests.length / ctx.spec.n) / retrainCost.examplesProcessed,
+        }
+      : {}),
+  };
 }
 
 /** A group's margins (NaN from a diverged model counted as the worst margin) and accuracy per split. */
