@@ -9,6 +9,7 @@ import { buildAttribution } from './run/attribution';
 import { createRunContext, type RunContext, type RunnerOptions } from './run/context';
 import { resolveRequests } from './run/forget';
 import type { MethodChains } from './run/methods';
+import { allJobs } from './run/jobs';
 import { trainOriginals } from './run/models';
 import { runRequest } from './run/request';
 import { specHash, type ExperimentSpec } from './spec';
@@ -22,8 +23,9 @@ export type { ExperimentProgress, PhaseState } from './progress';
  */
 export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions): Promise<ExperimentResult> {
   const ctx = createRunContext(spec, options);
-  const originals = await trainOriginals(ctx);
-  const attribution = await buildAttribution(ctx, originals);
+  // Subset models do not depend on the originals: both phases' jobs go to the executor together.
+  const training = trainOriginals(ctx);
+  const [originals, attribution] = await allJobs([training, buildAttribution(ctx, training)] as const);
   const steps = await resolveRequests(ctx, originals, attribution);
   const chains: MethodChains = new Map();
   const requests: RequestResult[] = [];

@@ -18,7 +18,7 @@ const ESTIMATORS: Record<AttributionSpec['estimator'], BuildAttribution> = {
 };
 
 /** The spec's estimator, when a method reads the attribution or a forget set is drawn from its features. */
-export async function buildAttribution(ctx: RunContext, originals: Original[]): Promise<Attribution | undefined> {
+export async function buildAttribution(ctx: RunContext, originals: Promise<Original[]>): Promise<Attribution | undefined> {
   const phase = ctx.plan.attribution;
   return phase && ESTIMATORS[ctx.spec.attribution.estimator](ctx, phase, originals);
 }

@@ -127,11 +127,11 @@ export async function evaluateExamples(model: Model, ds: CifarDataset, data: Job
  * Like Promise.all, but waits for every job to settle before it rejects, so nothing still runs (or holds tensors)
  * once a phase has failed or been cancelled.
  */
-export async function allJobs<T>(jobs: Promise<T>[]): Promise<T[]> {
+export async function allJobs<const T extends readonly unknown[]>(jobs: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const settled = await Promise.allSettled(jobs);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 
 /** Runs jobs somewhere: in this thread, or over a pool of workers. */

@@ -83,14 +83,20 @@ export async function runRequest(
   ctx.options.onPartialResult?.(snapshot());
 
   const inputs: RequestInputs = { r, plan, step, retainIdx, originals, oracleRuns, attribution, predicted, retrainCost, chains };
-  for (const [i, m] of spec.methods.entries()) {
-    const phase = plan.methods[i];
-    const run = await runMethodGroup(ctx, m, phase, inputs);
-    const g = makeGroup(ctx, m.id, methodLabel(m), run.logits, splits, m.method);
-    g.cost = methodCost(ctx, run, retrainCost, run.usesAttribution ? attribution : undefined);
-    groups[m.id] = g;
-    measureGroup(g, spec.metrics, measures);
-    ctx.options.onPartialResult?.(snapshot());
+  // The methods are independent: all their runs go to the executor at once; groups are added in spec order.
+  const runs = spec.methods.map((m, i) => runMethodGroup(ctx, m, plan.methods[i], inputs));
+  try {
+    for (const [i, m] of spec.methods.entries()) {
+      const run = await runs[i];
+      const g = makeGroup(ctx, m.id, methodLabel(m), run.logits, splits, m.method);
+      g.cost = methodCost(ctx, run, retrainCost, run.usesAttribution ? attribution : undefined);
+      groups[m.id] = g;
+      measureGroup(g, spec.metrics, measures);
+      ctx.options.onPartialResult?.(snapshot());
+    }
+  } catch (e) {
+    await Promise.allSettled(runs); // nothing keeps running once the request has failed
+    throw e;
   }
 
   // Every group was measured as it came; the phase marks the request's end.

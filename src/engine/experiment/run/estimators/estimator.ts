@@ -18,4 +18,5 @@ export interface Attribution {
   features?(seed: number): FeatureMatrix;
 }
 
-export type BuildAttribution = (ctx: RunContext, phase: PlannedPhase, originals: Original[]) => Promise<Attribution>;
+/** `originals` resolves when the originals are trained; an estimator that does not read them starts at once. */
+export type BuildAttribution = (ctx: RunContext, phase: PlannedPhase, originals: Promise<Original[]>) => Promise<Attribution>;

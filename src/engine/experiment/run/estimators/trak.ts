@@ -7,7 +7,8 @@ import { seedFor, type RunContext } from '../context';
 import type { PlannedPhase } from '../../plan';
 import type { Original } from '../models';
 
-export async function buildTrak(ctx: RunContext, phase: PlannedPhase, originals: Original[]): Promise<Attribution> {
+export async function buildTrak(ctx: RunContext, phase: PlannedPhase, trained: Promise<Original[]>): Promise<Attribution> {
+  const originals = await trained;
   const { spec, ds, sIdx, vIdx, points } = ctx;
   if (spec.attribution.estimator !== 'trak') throw new Error('buildTrak needs attribution.estimator "trak"');
   const { projectionDim, lambda } = spec.attribution;
