@@ -23,7 +23,7 @@ import { activateBackend, chooseBackend, forgetBackendInstance, type BackendChoi
 import { deviceLossMessage, isDeviceLoss } from './deviceLoss';
 import { runBench } from './bench';
 import { createPoolExecutor } from './pool';
-import { runPoolBench } from './poolBench';
+import { measureGpuWorkers, runPoolBench } from './poolBench';
 import { choosePoolSize } from './poolSize';
 import type { DatasetSummary, EngineApi } from './protocol';
 
@@ -107,17 +107,36 @@ async function exclusive<T>(job: (c: RunControl) => Promise<T>): Promise<T> {
   }
 }
 
+/** 1 against 2 workers on this GPU, measured at the first experiment that runs on it (it needs the data). */
+let gpuMeasured: { workers: number; speedup: number } | undefined;
+
+function poolFor(name: BackendName) {
+  const memory = (self.navigator as Navigator & { deviceMemory?: number }).deviceMemory;
+  return choosePoolSize({
+    backend: name,
+    hardwareConcurrency: self.navigator.hardwareConcurrency,
+    deviceMemoryGb: memory,
+    forced: initOptions.workers,
+    gpuMeasured,
+  });
+}
+
+/** The pool size for the next experiment: on a GPU, measure once whether a second worker adds throughput. */
+async function poolSizeFor(name: BackendName, ds: CifarDataset): Promise<number> {
+  const gpu = name === 'webgpu' || name === 'webgl';
+  if (gpu && initOptions.workers === undefined && !gpuMeasured) {
+    gpuMeasured = await measureGpuWorkers(name, ds);
+    if (backendChoice) backendChoice.pool = poolFor(name);
+  }
+  return backendChoice?.pool?.size ?? 1;
+}
+
 const api: EngineApi = {
   async init(options) {
     initOptions = options;
     const choice = await chooseBackend(options);
-    const memory = (self.navigator as Navigator & { deviceMemory?: number }).deviceMemory;
-    choice.pool = choosePoolSize({
-      backend: choice.name,
-      hardwareConcurrency: self.navigator.hardwareConcurrency,
-      deviceMemoryGb: memory,
-      forced: options.workers,
-    });
+    gpuMeasured = undefined;
+    choice.pool = poolFor(choice.name);
     backend = choice.name;
     backendChoice = choice;
     return choice;
@@ -225,7 +244,7 @@ const api: EngineApi = {
       // A fresh wrapper per run, so each result reports its own cache problems (once per kind), never fatal.
       const cacheProblems: string[] = [];
       const cache = resilientCache(store, (e) => cacheProblems.push(e.message));
-      const workers = backendChoice?.pool?.size ?? 1;
+      const workers = await poolSizeFor(backend, ds);
       const { trainSize, validationSize } = spec.dataset;
       const pool = workers > 1 ? createPoolExecutor({ size: workers, backend, ds, trainSize, validationSize, control: c }) : undefined;
       try {
@@ -245,6 +264,7 @@ const api: EngineApi = {
           onProgress,
           onPartialResult,
         });
+        if (gpuMeasured && backendChoice?.pool) result.notes.push(`engine workers: ${backendChoice.pool.reason}`);
         result.notes.push(...(pool?.notes ?? []), ...cacheProblems);
         return result;
       } finally {

@@ -29,6 +29,40 @@ export interface PoolBenchRow {
   efficiency: number;
 }
 
+/**
+ * Whether a second worker sharing one GPU adds throughput: a short training job alone, then two at once on a fresh
+ * pool of 2 (each worker warmed first, so shader compilation is not counted). Returns the speed-up of 2 over 1.
+ */
+export async function measureGpuWorkers(backend: BackendName, ds: CifarDataset): Promise<{ workers: number; speedup: number }> {
+  const trainSize = Math.min(256, ds.train.count);
+  const validationSize = Math.min(32, ds.validation.count);
+  const job = (k: number): Job => ({
+    kind: 'train',
+    role: `gpu-probe-${k}`,
+    seed: k,
+    model: { arch: 'tiny-cnn' },
+    recipe: { epochs: 1, batchSize: 64, peakLr: 0.05, peakEpoch: 0.5, momentum: 0.9, weightDecay: 5e-4, flip: false },
+    indices: Int32Array.from({ length: trainSize }, (_, i) => i),
+    keepWeights: false,
+    trainSize,
+    validationSize,
+  });
+  const pool = createPoolExecutor({ size: 2, backend, ds, trainSize, validationSize });
+  try {
+    await Promise.all([pool.run(job(0)), pool.run(job(1))]); // start both workers and compile their shaders
+    let start = performance.now();
+    await pool.run(job(2));
+    const alone = performance.now() - start;
+    start = performance.now();
+    await Promise.all([pool.run(job(3)), pool.run(job(4))]);
+    const together = performance.now() - start;
+    const speedup = (2 * alone) / together;
+    return { workers: speedup > 1.15 ? 2 : 1, speedup };
+  } finally {
+    pool.close();
+  }
+}
+
 export async function runPoolBench(
   request: PoolBenchRequest,
   backend: BackendName,

@@ -35,7 +35,9 @@ export function choosePoolSize(options: {
       return { size: m.workers, reason: `${plural(m.workers)} sharing the GPU: measured ${m.speedup.toFixed(2)}× the throughput of one` };
     return {
       size: 1,
-      reason: m ? `1 worker: a second one on the same GPU measured ${m.speedup.toFixed(2)}× (no gain)` : '1 worker: one GPU',
+      reason: m
+        ? `1 worker: a second one on the same GPU measured ${m.speedup.toFixed(2)}× (no gain)`
+        : '1 worker: whether a second one adds throughput on this GPU is measured at the first experiment',
     };
   }
   const cores = Math.max(1, Math.min(MAX_WORKERS, options.hardwareConcurrency ?? 1));
