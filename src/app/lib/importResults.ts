@@ -41,8 +41,9 @@ function inconsistency(r: RequestResult, where: string, trainSize: number, valid
     if (g.name !== key) return `${where}groups.${key}.name: is ${JSON.stringify(g.name)}, expected ${JSON.stringify(key)}`;
     const bad = g.margins.findIndex((row) => row.length !== total);
     if (bad >= 0) return `${where}groups.${key}.margins[${bad}]: has ${g.margins[bad].length} margins, expected one per example (${total})`;
-    if (g.klomPerExample && g.klomPerExample.length !== total) {
-      return `${where}groups.${key}.klomPerExample: has ${g.klomPerExample.length} values, expected ${total}`;
+    for (const k of ['klomPerExample', 'gklPerExample'] as const) {
+      const per = g[k];
+      if (per && per.length !== total) return `${where}groups.${key}.${k}: has ${per.length} values, expected ${total}`;
     }
   }
   if (r.attribution) {

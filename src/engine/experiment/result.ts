@@ -59,6 +59,10 @@ export const groupSchema = z.looseObject({
   klomPerExample: z.array(num).optional(),
   /** KLoM(group ‖ oracle) per split; absent for the oracle group itself. */
   klom: splitRecord(klomSummary).optional(),
+  /** Moderated Gaussian KL per example (same order as the examples), absent for the oracle group. */
+  gklPerExample: z.array(num).optional(),
+  /** GKL(group ‖ oracle) per split (mean, p95, p99); the small-N distance. Absent for the oracle group. */
+  gkl: splitRecord(klomSummary).optional(),
   /** NeurIPS 2023 challenge score of this group against the oracles (forget-quality score and final score). */
   epsilon: epsilon.optional(),
 });
@@ -69,6 +73,8 @@ const noiseFloorSchema = z.looseObject({
   /** Models per side in the floor's KLoM. */
   n: z.int().min(1),
   klom: splitRecord(klomSummary),
+  /** GKL between the same two oracle groups as `klom`, with the request's s0² (absent in files from before GKL). */
+  gkl: splitRecord(klomSummary).optional(),
   /** The challenge score of the independent oracle group against the oracles: the best a method can expect at this N. */
   epsilon: epsilon.optional(),
 });

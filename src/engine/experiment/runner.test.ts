@@ -91,6 +91,10 @@ describe('runExperiment', () => {
     // Doing nothing is the original; Retrain is the independent oracle group, so its KLoM is the noise floor.
     expect(result.groups['do-nothing'].margins).toEqual(result.groups.original.margins);
     expect(result.groups.retrain.klom).toEqual(result.noiseFloor.klom);
+    expect(result.groups.retrain.gkl).toEqual(result.noiseFloor.gkl);
+    expect(result.groups.oracle.gkl).toBeUndefined();
+    expect(result.groups.original.gklPerExample).toHaveLength(140);
+    expect(result.groups.original.gkl!.forget.mean).toBeGreaterThan(0);
     expect(result.noiseFloor.method).toBe('disjoint-groups');
     expect(result.groups.oracle.klom).toBeUndefined();
     expect(result.groups.original.klom!.forget.p95).toBeGreaterThanOrEqual(0);

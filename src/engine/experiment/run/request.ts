@@ -3,6 +3,7 @@
  * and every method's group, each measured against the oracles as soon as it exists.
  */
 import { dmDirectLogits, pearson } from '../../attribution/datamodels';
+import { gklPrior } from '../../metrics/gkl';
 import { meanAccuracy } from '../../metrics/groups';
 import { KLOM_CLIP, klomBySplit, sanitiseMargins } from '../../metrics/klom';
 import { marginsFromLogits } from '../../metrics/margins';
@@ -67,6 +68,7 @@ export async function runRequest(
     oracle: groups.oracle,
     oracleMargins,
     independentMargins: floorGroup,
+    gklPrior: gklPrior(oracleMargins),
     splits,
     seed: seedFor(spec, `mia-${r}`),
   };
