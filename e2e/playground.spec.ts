@@ -109,7 +109,8 @@ test.describe('the unlearning playground', () => {
     expect(result.spec.methods.map((m) => m.id)).toEqual(['do-nothing', 'retrain', 'dmm']);
     await expect(results.klom('dmm', 'forget')).toHaveText(result.groups.dmm.klom!.forget.p95.toFixed(3));
     await expect(results.noiseFloor('retain')).toHaveText(result.noiseFloor.klom.retain.p95.toFixed(3));
-    await expect(results.attributionQuality('forget')).toHaveText(result.attribution!.quality.forget.toFixed(3));
+    await expect(results.attributionSkill('forget')).toHaveText(result.attribution!.skill.forget.skill.toFixed(3));
+    await expect(results.attributionShiftR('forget')).toHaveText(result.attribution!.skill.forget.shiftR.toFixed(3));
     await expect(results.scale).toContainText('N = 2 seeds per side');
 
     // Clicking an image in the grid inspects it in the margins chart.

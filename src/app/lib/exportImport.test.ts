@@ -31,7 +31,7 @@ function readCsv(text: string): string[][] {
 }
 
 describe('CSV export', () => {
-  it('has one row per group and split, the noise floor and the attribution quality, with the engine numbers', () => {
+  it('has one row per group and split, the noise floor and the attribution skill, with the engine numbers', () => {
     const rows = readCsv(metricsCsv(result));
     expect(rows[0]).toEqual([...CSV_COLUMNS]);
     const body = rows.slice(1).map((r) => Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, r[i]])));
@@ -48,7 +48,10 @@ describe('CSV export', () => {
     const floor = body.find((r) => r.group === 'noise-floor' && r.split === 'validation')!;
     expect(Number(floor.klom_p95)).toBe(result.noiseFloor.klom.validation.p95);
     const attribution = body.find((r) => r.group === 'attribution' && r.split === 'retain')!;
-    expect(Number(attribution.attribution_pearson)).toBe(0.9);
+    expect(Number(attribution.attribution_skill)).toBe(result.attribution!.skill.retain.skill);
+    expect(Number(attribution.attribution_shift_r)).toBe(result.attribution!.skill.retain.shiftR);
+    expect(Number(attribution.attribution_shift_slope)).toBe(result.attribution!.skill.retain.shiftSlope);
+    expect(Number(attribution.attribution_skill_ceiling)).toBe(result.attribution!.skill.retain.ceiling);
     expect(body.find((r) => r.group === 'gradient-ascent')!.warnings).toMatch(/damages the model/);
   });
 

@@ -1,6 +1,6 @@
 /**
  * Exports of an ExperimentResult: the whole result as JSON (importable again) and the metric tables as
- * CSV (RFC 4180), one row per group and split, plus the noise floor and the attribution quality.
+ * CSV (RFC 4180), one row per group and split, plus the noise floor and the attribution skill.
  */
 import type { ExperimentResult, RequestResult } from '../../engine/experiment/result';
 import { SPLITS } from './resultViews';
@@ -39,7 +39,10 @@ export const CSV_COLUMNS = [
   'time_fraction_of_retraining',
   'seconds_per_model',
   'examples_processed_per_model',
-  'attribution_pearson',
+  'attribution_shift_r',
+  'attribution_shift_slope',
+  'attribution_skill',
+  'attribution_skill_ceiling',
   'n',
   'scale',
   'warnings',
@@ -94,10 +97,13 @@ function requestRows(r: RequestResult, n: number, scale: string): Row[] {
       rows.push({
         request: r.request + 1,
         group: 'attribution',
-        label: `DM-Direct predicted vs oracle mean margins (${r.attribution.estimator}, ${r.attribution.models} models)`,
+        label: `DM-Direct predicted vs true shift of the mean margins (${r.attribution.estimator}, ${r.attribution.models} models)`,
         split,
         examples: sizes[split],
-        attribution_pearson: r.attribution.quality[split],
+        attribution_shift_r: r.attribution.skill[split].shiftR,
+        attribution_shift_slope: r.attribution.skill[split].shiftSlope,
+        attribution_skill: r.attribution.skill[split].skill,
+        attribution_skill_ceiling: r.attribution.skill[split].ceiling,
         n,
         scale,
       });

@@ -47,7 +47,7 @@ function inconsistency(r: RequestResult, where: string, trainSize: number, valid
     }
   }
   if (r.attribution) {
-    for (const k of ['predictedMargins', 'oracleMeanMargins'] as const) {
+    for (const k of ['predictedMargins', 'oracleMeanMargins', 'originalMeanMargins'] as const) {
       if (r.attribution[k].length !== total) return `${where}attribution.${k}: has ${r.attribution[k].length} values, expected ${total}`;
     }
   }

@@ -6,7 +6,8 @@
 import { createRng } from '../../engine/rng';
 import { gklPerExample, gklPrior } from '../../engine/metrics/gkl';
 import { klomPerExample, summariseKlom } from '../../engine/metrics/klom';
-import type { ExperimentResult, GroupResult, SplitKey, Splits } from '../../engine/experiment/result';
+import { SPLIT_KEYS, type ExperimentResult, type GroupResult, type SplitKey, type Splits } from '../../engine/experiment/result';
+import { shiftSkill, type ShiftSkill } from '../../engine/metrics/attributionSkill';
 import { parseSpec, type ExperimentSpec } from '../../engine/experiment/spec';
 import { methodMeta } from '../../engine/unlearn/catalog';
 
@@ -105,7 +106,17 @@ export function makeFixtureResult(spec: ExperimentSpec = FIXTURE_SPEC): Experime
   if (groups.dmm?.cost) groups.dmm.cost.fractionWithAttribution = 0.5;
   const floorMargins = groups.retrain?.margins ?? marginsOf('retrain');
   const floorPer = Array.from(klomPerExample(floorMargins, oracleMargins));
-  const oracleMean = base.map((_, j) => oracleMargins.reduce((t, row) => t + row[j], 0) / n);
+  const meanOf = (rows: number[][]) => base.map((_, j) => rows.reduce((t, row) => t + row[j], 0) / rows.length);
+  const originalMean = meanOf(groups.original.margins);
+  const oracleMean = meanOf(oracleMargins);
+  const floorMean = meanOf(floorMargins);
+  // A fair attribution: 90 % of the true shift, plus noise.
+  const predicted = originalMean.map((o, j) => o + 0.9 * (oracleMean[j] - o) + 0.3 * rng.normal());
+  const skill = {} as Record<SplitKey, ShiftSkill>;
+  for (const k of SPLIT_KEYS) {
+    const ids = splits[k];
+    skill[k] = shiftSkill(pick(predicted, ids), pick(originalMean, ids), pick(oracleMean, ids), pick(floorMean, ids));
+  }
   return {
     format: 1,
     spec,
@@ -125,9 +136,10 @@ export function makeFixtureResult(spec: ExperimentSpec = FIXTURE_SPEC): Experime
     attribution: {
       estimator: 'datamodels',
       models: 8,
-      quality: { forget: 0.8, retain: 0.9, validation: 0.85 },
-      predictedMargins: oracleMean.map((m) => m + 0.5 * rng.normal()),
+      skill,
+      predictedMargins: predicted,
       oracleMeanMargins: oracleMean,
+      originalMeanMargins: originalMean,
       examplesProcessed: 400,
       seconds: 3,
     },

@@ -128,8 +128,11 @@ describe('attributionScatter', () => {
     expect(points.filter((p) => p.split === 'forget')).toHaveLength(5);
     expect(points.length).toBeLessThanOrEqual(5 + 20);
     const p = points[0];
-    expect(p.predicted).toBe(result.attribution!.predictedMargins[p.example]);
-    expect(p.oracle).toBe(result.attribution!.oracleMeanMargins[p.example]);
+    const a = result.attribution!;
+    expect(p.trueShift).toBe(a.oracleMeanMargins[p.example] - a.originalMeanMargins[p.example]);
+    expect(p.predictedShift).toBe(a.predictedMargins[p.example] - a.originalMeanMargins[p.example]);
+    // The fixture's forget points move (the oracles forget them), so the shifts are not all zero.
+    expect(points.filter((q) => q.split === 'forget').every((q) => q.trueShift < 0)).toBe(true);
     expect(attributionScatter({ ...result, attribution: undefined })).toEqual([]);
   });
 });

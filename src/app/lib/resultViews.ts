@@ -262,13 +262,16 @@ export function splitDistributions(r: RequestResult, split: SplitKey, bins = 30)
 export interface ScatterPoint {
   example: number;
   split: SplitKey;
-  predicted: number;
-  oracle: number;
+  /** What retraining changed: the oracles' mean margin minus the originals' (m̄ora − m̄ori). */
+  trueShift: number;
+  /** What DM-Direct predicts it changes: its predicted margin minus the originals' mean (m̂ − m̄ori). */
+  predictedShift: number;
 }
 
 /**
- * DM-Direct's predicted mean margin against the oracles' mean margin, per example: every forget point,
- * and an evenly spaced sample of the other splits so at most `maxPoints` are drawn.
+ * DM-Direct's predicted shift against the true shift of the mean margin, per example (the picture behind the
+ * attribution skill): every forget point, and an evenly spaced sample of the other splits so at most
+ * `maxPoints` are drawn.
  */
 export function attributionScatter(r: RequestResult, maxPoints = 1500): ScatterPoint[] {
   const a = r.attribution;
@@ -278,14 +281,15 @@ export function attributionScatter(r: RequestResult, maxPoints = 1500): ScatterP
     const stride = Math.max(1, Math.ceil(ids.length / Math.max(1, budget)));
     for (let i = 0; i < ids.length; i += stride) {
       const j = ids[i];
-      points.push({ example: j, split, predicted: a.predictedMargins[j], oracle: a.oracleMeanMargins[j] });
+      const original = a.originalMeanMargins[j];
+      points.push({ example: j, split, trueShift: a.oracleMeanMargins[j] - original, predictedShift: a.predictedMargins[j] - original });
     }
   };
   add('forget', r.splits.forget, Infinity);
   const left = Math.max(0, maxPoints - points.length);
   add('retain', r.splits.retain, Math.floor(left / 2));
   add('validation', r.splits.validation, Math.ceil(left / 2));
-  return points.filter((p) => Number.isFinite(p.predicted) && Number.isFinite(p.oracle));
+  return points.filter((p) => Number.isFinite(p.trueShift) && Number.isFinite(p.predictedShift));
 }
 
 /** The `k` examples of `split` with the highest KLoM under `groupKey` (ties by example id). */

@@ -11,7 +11,7 @@ export const FORMULAS = {
   accuracy: 'Accuracy: the share of a split’s examples with a positive margin, averaged over the group’s N models.',
   cost: 'Cost: examples processed (forward + backward) by the unlearning run, divided by those of training one oracle from scratch (the paper’s cost axis). Retraining = 1.',
   attribution:
-    'Attribution quality: Pearson correlation between DM-Direct’s predicted margins (from θ0’s logits − Σ_F β) and the oracles’ mean margins, per split. Better attribution ⇒ better DMM targets.',
+    'Attribution skill: does DM-Direct (θ0’s logits − Σ_F β) predict what retraining changes? Per split, with m̄ori, m̄ora the originals’ and oracles’ mean margins and m̂ the prediction: shift r = Pearson(m̂ − m̄ori, m̄ora − m̄ori); slope = OLS slope of the predicted on the true shift (1 = right size); skill = 1 − Σ(m̂ − m̄ora)² / Σ(m̄ori − m̄ora)² (> 0 beats doing nothing, 1 is perfect, < 0 would damage the model); ceiling = the same skill for an independent group of oracles. Better attribution ⇒ better DMM targets.',
   mia: 'Simple membership inference (NeurIPS 2023 starting kit): a logistic classifier on losses, forget vs validation, cross-validated. 0.5 = cannot tell them apart. ε score (NeurIPS 2023 challenge): per-example ε from threshold attacks between unlearned and oracle margins (δ = 1e−5), bucketed to 2^−bucket; the final score multiplies in retain and test accuracy ratios. Higher is better, 1 = indistinguishable.',
 } as const;
 

@@ -10,6 +10,7 @@
  * JSON has no NaN: an exported file holds null where the engine had NaN, and the schema reads null back as NaN.
  */
 import { z } from 'zod';
+import type { ShiftSkill } from '../metrics/attributionSkill';
 import type { KlomSummary } from '../metrics/klom';
 import { SPLIT_KEYS, type SplitKey } from '../metrics/splits';
 import { METHOD_NAMES, type MethodName } from '../unlearn/catalog';
@@ -26,6 +27,16 @@ const splitRecord = <T extends z.ZodType>(t: T) => z.object({ forget: t, retain:
 const klomSummary = z.object({ p95: num, p99: num, mean: num, count: z.int().min(0) }) satisfies z.ZodType<KlomSummary, unknown>;
 const ids = z.array(z.int().min(0));
 const epsilon = z.object({ forgetScore: num, finalScore: num });
+const shiftSkillSchema = z.object({
+  /** Pearson r of the predicted shift (m̂ − m̄ori) with the true shift (m̄ora − m̄ori). */
+  shiftR: num,
+  /** OLS slope of the predicted shift on the true shift (1 = right size). */
+  shiftSlope: num,
+  /** 1 − Σ(m̂ − m̄ora)² / Σ(m̄ori − m̄ora)²: > 0 beats doing nothing, 1 is perfect. */
+  skill: num,
+  /** The same skill for the independent oracle group's mean (present when there are N independent oracles). */
+  ceiling: num.optional(),
+}) satisfies z.ZodType<ShiftSkill, unknown>;
 
 // Loose objects: fields a newer engine adds survive an import and a re-export.
 const costSchema = z.object({
@@ -83,12 +94,14 @@ const attributionSchema = z.object({
   estimator: z.enum(['datamodels', 'trak']),
   /** Models the estimator used (subset models, or TRAK's ensemble). */
   models: z.int().min(0),
-  /** Pearson correlation of DM-Direct's predicted margins with the oracles' mean margins, per split. */
-  quality: splitRecord(num),
-  /** Mean over originals of DM-Direct's predicted margin, per example (for the scatter plot). */
+  /** Attribution skill per split: does DM-Direct predict the shift from the originals to the oracles? */
+  skill: splitRecord(shiftSkillSchema),
+  /** Mean over originals of DM-Direct's predicted margin, per example (m̂). */
   predictedMargins: z.array(num),
-  /** Mean oracle margin per example. */
+  /** Mean oracle margin per example (m̄ora). */
   oracleMeanMargins: z.array(num),
+  /** Mean original margin per example (m̄ori): the shifts are measured from it. */
+  originalMeanMargins: z.array(num),
   /** Examples processed building it (training the subset models), and wall seconds. */
   examplesProcessed: num,
   seconds: num,

@@ -102,7 +102,15 @@ describe('runExperiment', () => {
     expect(result.groups.dmm.margins).not.toEqual(result.groups.original.margins);
     expect(result.groups['dm-direct'].margins).not.toEqual(result.groups.original.margins);
     expect(result.attribution?.models).toBe(6);
-    expect(Number.isFinite(result.attribution!.quality.validation)).toBe(true);
+    // Attribution skill per split, with the independent oracles' ceiling (there are N of them here).
+    const skill = result.attribution!.skill;
+    expect(Number.isFinite(skill.forget.skill)).toBe(true);
+    expect(Number.isFinite(skill.validation.shiftR)).toBe(true);
+    expect(skill.forget.ceiling).toBeLessThanOrEqual(1);
+    expect(result.attribution!.originalMeanMargins[7]).toBeCloseTo(
+      (result.groups.original.margins[0][7] + result.groups.original.margins[1][7]) / 2,
+      5,
+    );
     // Costs as fractions of one retraining.
     expect(result.groups.retrain.cost!.fractionOfRetraining).toBeCloseTo(1);
     expect(result.groups['do-nothing'].cost!.fractionOfRetraining).toBe(0);
