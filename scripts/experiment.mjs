@@ -162,7 +162,11 @@ async function main() {
     log(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s with ${choice.pool.size} worker${choice.pool.size === 1 ? '' : 's'}`);
     const out = path.resolve(opt('out', 'experiment-results/result.json'));
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify(result));
+    // Non-finite numbers as strings, as the app's export writes them (resultJsonReplacer in src/engine/experiment/result.ts).
+    fs.writeFileSync(
+      out,
+      JSON.stringify(result, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)),
+    );
     printResult(result);
     console.log(`\nwrote ${out}`);
   } finally {

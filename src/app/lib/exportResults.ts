@@ -2,12 +2,12 @@
  * Exports of an ExperimentResult: the whole result as JSON (importable again) and the metric tables as
  * CSV (RFC 4180), one row per group and split, plus the noise floor and the attribution skill.
  */
-import type { ExperimentResult, RequestResult } from '../../engine/experiment/result';
+import { resultJsonReplacer, type ExperimentResult, type RequestResult } from '../../engine/experiment/result';
 import { SPLITS } from './resultViews';
 
-/** JSON of the result; non-finite numbers become null (JSON has no NaN), which importing reads back as NaN. */
+/** JSON of the result; non-finite numbers become "NaN", "Infinity", "-Infinity", which importing reads back. */
 export function resultJson(result: ExperimentResult): string {
-  return JSON.stringify(result);
+  return JSON.stringify(result, resultJsonReplacer);
 }
 
 /**

@@ -46,6 +46,11 @@ function inconsistency(r: RequestResult, where: string, trainSize: number, valid
       if (per && per.length !== total) return `${where}groups.${key}.${k}: has ${per.length} values, expected ${total}`;
     }
   }
+  const floorRows = r.noiseFloor.independentMargins ?? [];
+  const badFloor = floorRows.findIndex((row) => row.length !== total);
+  if (badFloor >= 0) {
+    return `${where}noiseFloor.independentMargins[${badFloor}]: has ${floorRows[badFloor].length} margins, expected one per example (${total})`;
+  }
   if (r.attribution) {
     for (const k of ['predictedMargins', 'oracleMeanMargins', 'originalMeanMargins'] as const) {
       if (r.attribution[k].length !== total) return `${where}attribution.${k}: has ${r.attribution[k].length} values, expected ${total}`;

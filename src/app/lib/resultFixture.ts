@@ -131,6 +131,7 @@ export function makeFixtureResult(spec: ExperimentSpec = FIXTURE_SPEC): Experime
       method: 'disjoint-groups',
       n,
       klom: bySplit(floorPer),
+      independentMargins: floorMargins,
       gkl: bySplit(Array.from(gklPerExample(floorMargins, oracleMargins, prior))),
     },
     attribution: {

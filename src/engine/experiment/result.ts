@@ -7,7 +7,9 @@
  * subset (example e = training index e, 0 ≤ e < |S|) followed by the |V| validation points (example
  * |S| + v = validation index v). `splits.*` list example ids.
  *
- * JSON has no NaN: an exported file holds null where the engine had NaN, and the schema reads null back as NaN.
+ * JSON has no NaN or ±Infinity: an exported file holds the strings "NaN", "Infinity" and "-Infinity" instead
+ * (resultJsonReplacer), and the schema reads them back as numbers; null, which older files hold for any of
+ * them, reads back as NaN.
  */
 import { z } from 'zod';
 import type { ShiftSkill } from '../metrics/attributionSkill';
@@ -19,10 +21,15 @@ import type { ExperimentSpec } from './spec';
 export const RESULT_FORMAT = 1;
 export { SPLIT_KEYS, type SplitKey };
 
+const NON_FINITE = ['NaN', 'Infinity', '-Infinity'] as const;
 const num = z
-  .number()
-  .nullable()
-  .transform((v) => (v === null ? Number.NaN : v));
+  .union([z.number(), z.enum(NON_FINITE), z.null()])
+  .transform((v) => (v === null ? Number.NaN : typeof v === 'string' ? Number(v) : v));
+
+/** JSON.stringify's replacer for a result: non-finite numbers as the strings the schema reads back. */
+export function resultJsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
 const splitRecord = <T extends z.ZodType>(t: T) => z.object({ forget: t, retain: t, validation: t });
 const klomSummary = z.object({ p95: num, p99: num, mean: num, count: z.int().min(0) }) satisfies z.ZodType<KlomSummary, unknown>;
 const ids = z.array(z.int().min(0));
@@ -84,6 +91,11 @@ const noiseFloorSchema = z.looseObject({
   /** Models per side in the floor's KLoM. */
   n: z.int().min(1),
   klom: splitRecord(klomSummary),
+  /**
+   * The independent oracle group's margins, [model][example], whenever the floor is 'disjoint-groups' (a copy of
+   * Retrain's when Retrain is compared), so the floor can be recomputed from the file.
+   */
+  independentMargins: z.array(z.array(num)).optional(),
   /** GKL between the same two oracle groups as `klom`, with the request's s0² (absent in files from before GKL). */
   gkl: splitRecord(klomSummary).optional(),
   /** The challenge score of the independent oracle group against the oracles: the best a method can expect at this N. */

@@ -92,6 +92,7 @@ describe('runExperiment', () => {
     expect(result.groups['do-nothing'].margins).toEqual(result.groups.original.margins);
     expect(result.groups.retrain.klom).toEqual(result.noiseFloor.klom);
     expect(result.groups.retrain.gkl).toEqual(result.noiseFloor.gkl);
+    expect(result.noiseFloor.independentMargins).toEqual(result.groups.retrain.margins);
     expect(result.groups.oracle.gkl).toBeUndefined();
     expect(result.groups.original.gklPerExample).toHaveLength(140);
     expect(result.groups.original.gkl!.forget.mean).toBeGreaterThan(0);

@@ -78,7 +78,13 @@ export async function runRequest(
 
   // The floor: KLoM(independent oracles ‖ oracles) — what Retrain scores — or halves of the N oracles.
   const floor = floorGroup ? noiseFloor(floorGroup, oracleMargins) : noiseFloor(oracleMargins);
-  const noiseFloorResult: NoiseFloor = { method: floor.method, n: floor.n, klom: klomBySplit(floor.perExample, splits) };
+  const noiseFloorResult: NoiseFloor = {
+    method: floor.method,
+    n: floor.n,
+    klom: klomBySplit(floor.perExample, splits),
+    // Always with its group (even when Retrain holds the same margins): the file alone recomputes the floor.
+    ...(floorGroup ? { independentMargins: floorGroup.map((m) => Array.from(m)) } : {}),
+  };
   measureFloor(noiseFloorResult, spec.metrics, measures);
   const attributionResult =
     predicted && attribution && attributionCheck(ctx, attribution, predicted, groups.original.margins, oracleMargins, floorGroup, splits);
