@@ -52,6 +52,8 @@ describe('CSV export', () => {
     expect(oracleForget.klom_p95).toBe('');
     const floor = body.find((r) => r.group === 'noise-floor' && r.split === 'validation')!;
     expect(Number(floor.klom_p95)).toBe(result.noiseFloor.klom.validation.p95);
+    expect(Number(floor.gkl_mean)).toBe(result.noiseFloor.gkl!.validation.mean);
+    expect(Number(dmmForget.gkl_p95)).toBe(result.groups.dmm.gkl!.forget.p95);
     const attribution = body.find((r) => r.group === 'attribution' && r.split === 'retain')!;
     expect(Number(attribution.attribution_skill)).toBe(result.attribution!.skill.retain.skill);
     expect(Number(attribution.attribution_shift_r)).toBe(result.attribution!.skill.retain.shiftR);

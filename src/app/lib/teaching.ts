@@ -6,6 +6,7 @@ export const FORMULAS = {
   margin:
     'Margin of a model on (x, y) with logits z: φ(x) = z_y − log Σ_{c≠y} exp(z_c). Positive ⇔ the true class wins; larger = more confident.',
   klom: 'KLoM(x) = KL(unlearned ‖ oracle) of x’s margins: clip the N unlearned and N oracle margins to [−100, 100], make 20 equal bins over their pooled range, p = unlearned histogram / N, q = oracle histogram / N (q floored at 1e−5 where p > 0); KLoM = Σ p·ln(p/q). 0 = same distribution; at most ln(1e5) ≈ 11.5. A split’s number is the 95th percentile over its examples.',
+  gkl: 'Moderated Gaussian KL(x) = KL(unlearned ‖ oracle) of two normals fitted to x’s margins (clipped to ±100): means m_u, m_o; variances shrunk towards s0², the median oracle variance over all examples, with d = 8 prior degrees of freedom: ṽ = ((N − 1)·s² + d·s0²)/(N − 1 + d); GKL = ½[ln(ṽ_o/ṽ_u) + (ṽ_u + (m_u − m_o)²)/ṽ_o − 1]. Unlike KLoM’s histograms it does not saturate at small N, so it ranks methods from N ≈ 8. 0 = same mean and spread.',
   floor:
     'Noise floor: KLoM between two independent groups of oracles of the same N. With small N, histograms are sparse and even a perfect method scores above 0; a method at the floor is indistinguishable from retraining at this N.',
   accuracy: 'Accuracy: the share of a split’s examples with a positive margin, averaged over the group’s N models.',
