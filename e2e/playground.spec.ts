@@ -109,7 +109,12 @@ test.describe('the unlearning playground', () => {
     expect(result.spec.methods.map((m) => m.id)).toEqual(['do-nothing', 'retrain', 'dmm']);
     await expect(results.klom('dmm', 'forget')).toHaveText(result.groups.dmm.klom!.forget.p95.toFixed(3));
     await expect(results.noiseFloor('retain')).toHaveText(result.noiseFloor.klom.retain.p95.toFixed(3));
-    await expect(results.attributionQuality('forget')).toHaveText(result.attribution!.quality.forget.toFixed(3));
+    // N = 2 < 32: the small-N distance is shown first, beside its floor, and KLoM says from which N it ranks.
+    await expect(results.gkl('dmm', 'forget', 'mean')).toHaveText(result.groups.dmm.gkl!.forget.mean.toFixed(3));
+    await expect(results.gkl('noise-floor', 'validation', 'p95')).toHaveText(result.noiseFloor.gkl!.validation.p95.toFixed(3));
+    await expect(page.getByTestId('klom-subtitle')).toContainText('ranks methods from N ≈ 32 (forget split)');
+    await expect(results.attributionSkill('forget')).toHaveText(result.attribution!.skill.forget.skill.toFixed(3));
+    await expect(results.attributionShiftR('forget')).toHaveText(result.attribution!.skill.forget.shiftR.toFixed(3));
     await expect(results.scale).toContainText('N = 2 seeds per side');
 
     // Clicking an image in the grid inspects it in the margins chart.

@@ -5,7 +5,7 @@
  * npm run experiment -- --print <results.json>     (prints the tables of a saved result, runs nothing)
  *
  * Runs an experiment spec in headless Chromium through the real app worker (harness.html in the built
- * app), prints a table (group × split: KLoM p95 and accuracy; the noise floor; cost) and writes the
+ * app), prints a table (group × split: GKL, KLoM and accuracy; the noise floor; cost; attribution skill) and writes the
  * ExperimentResult JSON. The browser profile (and so the model cache) lives in --cache-dir, so running
  * the same spec again reuses every model.
  */
@@ -56,6 +56,7 @@ function printRequest(r, title) {
   rows.push({
     label: `Noise floor (oracles vs independent oracles, ${r.noiseFloor.method}, n = ${r.noiseFloor.n})`,
     klom: r.noiseFloor.klom,
+    gkl: r.noiseFloor.gkl,
     epsilon: r.noiseFloor.epsilon,
     accuracy: {},
     warnings: [],
@@ -65,6 +66,10 @@ function printRequest(r, title) {
   console.log(
     table(rows, [
       ['group', (g) => g.label],
+      ['GKL mean F', (g) => fmt(g.gkl?.forget.mean, 2)],
+      ['R', (g) => fmt(g.gkl?.retain.mean, 2)],
+      ['V', (g) => fmt(g.gkl?.validation.mean, 2)],
+      ['GKL p95 F', (g) => fmt(g.gkl?.forget.p95, 2)],
       ['KLoM p95 F', (g) => fmt(g.klom?.forget.p95, 2)],
       ['R', (g) => fmt(g.klom?.retain.p95, 2)],
       ['V', (g) => fmt(g.klom?.validation.p95, 2)],
@@ -90,9 +95,21 @@ function printRequest(r, title) {
     ]),
   );
   if (r.attribution) {
-    const q = r.attribution.quality;
+    const sk = r.attribution.skill;
     console.log(
-      `\nAttribution (${r.attribution.estimator}, ${r.attribution.models} models): DM-Direct vs oracle mean margins, Pearson r: forget ${fmt(q.forget, 2)}, retain ${fmt(q.retain, 2)}, validation ${fmt(q.validation, 2)}`,
+      `\nAttribution skill (${r.attribution.estimator}, ${r.attribution.models} models): DM-Direct's predicted shift vs retraining's\n`,
+    );
+    console.log(
+      table(
+        ['forget', 'retain', 'validation'],
+        [
+          ['split', (s) => s],
+          ['skill', (s) => fmt(sk[s].skill, 3)],
+          ['ceiling', (s) => fmt(sk[s].ceiling, 3)],
+          ['shift r', (s) => fmt(sk[s].shiftR, 3)],
+          ['shift slope', (s) => fmt(sk[s].shiftSlope, 2)],
+        ],
+      ),
     );
   }
 }
@@ -145,7 +162,11 @@ async function main() {
     log(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s with ${choice.pool.size} worker${choice.pool.size === 1 ? '' : 's'}`);
     const out = path.resolve(opt('out', 'experiment-results/result.json'));
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify(result));
+    // Non-finite numbers as strings, as the app's export writes them (resultJsonReplacer in src/engine/experiment/result.ts).
+    fs.writeFileSync(
+      out,
+      JSON.stringify(result, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)),
+    );
     printResult(result);
     console.log(`\nwrote ${out}`);
   } finally {

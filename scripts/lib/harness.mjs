@@ -100,4 +100,5 @@ export function table(rows, columns) {
   ].join('\n');
 }
 
-export const fmt = (x, digits = 0) => (x === undefined || x === null || Number.isNaN(x) ? '—' : Number(x).toFixed(digits));
+// Results files write non-finite numbers as the strings "NaN", "Infinity", "-Infinity" (and older ones as null).
+export const fmt = (x, digits = 0) => (x === undefined || x === null || !Number.isFinite(Number(x)) ? '—' : Number(x).toFixed(digits));

@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { SPLIT_KEYS } from '../../engine/experiment/result';
+import { shiftSkill } from '../../engine/metrics/attributionSkill';
+import { gklPerExample, gklPrior } from '../../engine/metrics/gkl';
+import { klomBySplit, klomPerExample } from '../../engine/metrics/klom';
+import { noiseFloor } from '../../engine/metrics/noiseFloor';
 import { csvCell, CSV_COLUMNS, exportName, metricsCsv, resultJson } from './exportResults';
 import { parseResultFile, ResultFileError } from './importResults';
 import { makeFixtureResult } from './resultFixture';
@@ -31,7 +36,7 @@ function readCsv(text: string): string[][] {
 }
 
 describe('CSV export', () => {
-  it('has one row per group and split, the noise floor and the attribution quality, with the engine numbers', () => {
+  it('has one row per group and split, the noise floor and the attribution skill, with the engine numbers', () => {
     const rows = readCsv(metricsCsv(result));
     expect(rows[0]).toEqual([...CSV_COLUMNS]);
     const body = rows.slice(1).map((r) => Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, r[i]])));
@@ -47,8 +52,13 @@ describe('CSV export', () => {
     expect(oracleForget.klom_p95).toBe('');
     const floor = body.find((r) => r.group === 'noise-floor' && r.split === 'validation')!;
     expect(Number(floor.klom_p95)).toBe(result.noiseFloor.klom.validation.p95);
+    expect(Number(floor.gkl_mean)).toBe(result.noiseFloor.gkl!.validation.mean);
+    expect(Number(dmmForget.gkl_p95)).toBe(result.groups.dmm.gkl!.forget.p95);
     const attribution = body.find((r) => r.group === 'attribution' && r.split === 'retain')!;
-    expect(Number(attribution.attribution_pearson)).toBe(0.9);
+    expect(Number(attribution.attribution_skill)).toBe(result.attribution!.skill.retain.skill);
+    expect(Number(attribution.attribution_shift_r)).toBe(result.attribution!.skill.retain.shiftR);
+    expect(Number(attribution.attribution_shift_slope)).toBe(result.attribution!.skill.retain.shiftSlope);
+    expect(Number(attribution.attribution_skill_ceiling)).toBe(result.attribution!.skill.retain.ceiling);
     expect(body.find((r) => r.group === 'gradient-ascent')!.warnings).toMatch(/damages the model/);
   });
 
@@ -76,6 +86,58 @@ describe('results JSON round trip', () => {
     expect(back.groups.dmm.margins).toEqual(withNaN.groups.dmm.margins);
     expect(back.spec).toEqual(withNaN.spec);
     expect(back.noiseFloor).toEqual(withNaN.noiseFloor);
+  });
+
+  it('round-trips NaN and ±Infinity as strings, and still reads null as NaN', () => {
+    const r = makeFixtureResult();
+    r.groups.dmm.margins[0][2] = Number.NaN;
+    r.groups.dmm.margins[1][3] = Number.POSITIVE_INFINITY;
+    r.groups.dmm.margins[2][4] = Number.NEGATIVE_INFINITY;
+    const text = resultJson(r);
+    expect(text).toContain('"Infinity"');
+    expect(text).not.toContain('null');
+    const back = parseResultFile(text);
+    expect(back.groups.dmm.margins[0][2]).toBeNaN();
+    expect(back.groups.dmm.margins[1][3]).toBe(Number.POSITIVE_INFINITY);
+    expect(back.groups.dmm.margins[2][4]).toBe(Number.NEGATIVE_INFINITY);
+    expect(back.groups.dmm.margins).toEqual(r.groups.dmm.margins);
+    // Files written before the encoding hold null.
+    expect(parseResultFile(JSON.stringify(r)).groups.dmm.margins[1][3]).toBeNaN();
+    expect(() => parseResultFile(text.replace('"Infinity"', '"inf"'))).toThrow(ResultFileError);
+    // An infinite margin read back is clipped to +100 by the metrics (as null it would be NaN and poison them).
+    expect(gklPerExample(back.groups.dmm.margins, back.groups.oracle.margins, 1)[3]).toBeGreaterThan(100);
+  });
+
+  it('is self-contained: KLoM, GKL, the noise floor and the attribution skill recompute from the imported file', () => {
+    const back = parseResultFile(resultJson(makeFixtureResult()));
+    const oracle = back.groups.oracle.margins;
+    const prior = gklPrior(oracle);
+    const bySplit = (per: ArrayLike<number>) => klomBySplit(per, back.splits);
+    for (const key of ['original', 'do-nothing', 'dmm', 'gradient-ascent']) {
+      const g = back.groups[key];
+      const klom = klomPerExample(g.margins, oracle);
+      const gkl = gklPerExample(g.margins, oracle, prior);
+      expect(Array.from(klom), key).toEqual(g.klomPerExample);
+      expect(Array.from(gkl), key).toEqual(g.gklPerExample);
+      expect(bySplit(klom)).toEqual(g.klom);
+      expect(bySplit(gkl)).toEqual(g.gkl);
+    }
+    // The floor: the independent oracles against the oracles, from the file alone (no Retrain group needed).
+    const independent = back.noiseFloor.independentMargins!;
+    delete (back.groups as Record<string, unknown>).retrain;
+    expect(bySplit(noiseFloor(independent, oracle).perExample)).toEqual(back.noiseFloor.klom);
+    expect(bySplit(gklPerExample(independent, oracle, prior))).toEqual(back.noiseFloor.gkl);
+    // The attribution skill, its ceiling from the independent oracles' mean.
+    const a = back.attribution!;
+    const mean = (rows: number[][]) => rows[0].map((_, j) => rows.reduce((t, row) => t + row[j], 0) / rows.length);
+    const original = mean(back.groups.original.margins);
+    const independentMean = mean(independent);
+    expect(a.originalMeanMargins).toEqual(original);
+    for (const k of SPLIT_KEYS) {
+      const ids = back.splits[k];
+      const at = (v: number[]) => ids.map((j) => v[j]);
+      expect(shiftSkill(at(a.predictedMargins), at(original), at(a.oracleMeanMargins), at(independentMean))).toEqual(a.skill[k]);
+    }
   });
 
   it('keeps fields a newer engine adds, and the noise floor’s ε', () => {

@@ -1,13 +1,13 @@
 /**
  * Exports of an ExperimentResult: the whole result as JSON (importable again) and the metric tables as
- * CSV (RFC 4180), one row per group and split, plus the noise floor and the attribution quality.
+ * CSV (RFC 4180), one row per group and split, plus the noise floor and the attribution skill.
  */
-import type { ExperimentResult, RequestResult } from '../../engine/experiment/result';
+import { resultJsonReplacer, type ExperimentResult, type RequestResult } from '../../engine/experiment/result';
 import { SPLITS } from './resultViews';
 
-/** JSON of the result; non-finite numbers become null (JSON has no NaN), which importing reads back as NaN. */
+/** JSON of the result; non-finite numbers become "NaN", "Infinity", "-Infinity", which importing reads back. */
 export function resultJson(result: ExperimentResult): string {
-  return JSON.stringify(result);
+  return JSON.stringify(result, resultJsonReplacer);
 }
 
 /**
@@ -33,13 +33,18 @@ export const CSV_COLUMNS = [
   'klom_p95',
   'klom_p99',
   'klom_mean',
+  'gkl_mean',
+  'gkl_p95',
   'mia_accuracy',
   'cost_fraction_of_retraining',
   'cost_fraction_with_attribution',
   'time_fraction_of_retraining',
   'seconds_per_model',
   'examples_processed_per_model',
-  'attribution_pearson',
+  'attribution_shift_r',
+  'attribution_shift_slope',
+  'attribution_skill',
+  'attribution_skill_ceiling',
   'n',
   'scale',
   'warnings',
@@ -63,6 +68,8 @@ function requestRows(r: RequestResult, n: number, scale: string): Row[] {
         klom_p95: g.klom?.[split].p95,
         klom_p99: g.klom?.[split].p99,
         klom_mean: g.klom?.[split].mean,
+        gkl_mean: g.gkl?.[split].mean,
+        gkl_p95: g.gkl?.[split].p95,
         mia_accuracy: g.mia,
         cost_fraction_of_retraining: g.cost?.fractionOfRetraining,
         cost_fraction_with_attribution: g.cost?.fractionWithAttribution,
@@ -85,6 +92,8 @@ function requestRows(r: RequestResult, n: number, scale: string): Row[] {
       klom_p95: r.noiseFloor.klom[split].p95,
       klom_p99: r.noiseFloor.klom[split].p99,
       klom_mean: r.noiseFloor.klom[split].mean,
+      gkl_mean: r.noiseFloor.gkl?.[split].mean,
+      gkl_p95: r.noiseFloor.gkl?.[split].p95,
       n: r.noiseFloor.n,
       scale,
     });
@@ -94,10 +103,13 @@ function requestRows(r: RequestResult, n: number, scale: string): Row[] {
       rows.push({
         request: r.request + 1,
         group: 'attribution',
-        label: `DM-Direct predicted vs oracle mean margins (${r.attribution.estimator}, ${r.attribution.models} models)`,
+        label: `DM-Direct predicted vs true shift of the mean margins (${r.attribution.estimator}, ${r.attribution.models} models)`,
         split,
         examples: sizes[split],
-        attribution_pearson: r.attribution.quality[split],
+        attribution_shift_r: r.attribution.skill[split].shiftR,
+        attribution_shift_slope: r.attribution.skill[split].shiftSlope,
+        attribution_skill: r.attribution.skill[split].skill,
+        attribution_skill_ceiling: r.attribution.skill[split].ceiling,
         n,
         scale,
       });

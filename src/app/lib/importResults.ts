@@ -41,12 +41,18 @@ function inconsistency(r: RequestResult, where: string, trainSize: number, valid
     if (g.name !== key) return `${where}groups.${key}.name: is ${JSON.stringify(g.name)}, expected ${JSON.stringify(key)}`;
     const bad = g.margins.findIndex((row) => row.length !== total);
     if (bad >= 0) return `${where}groups.${key}.margins[${bad}]: has ${g.margins[bad].length} margins, expected one per example (${total})`;
-    if (g.klomPerExample && g.klomPerExample.length !== total) {
-      return `${where}groups.${key}.klomPerExample: has ${g.klomPerExample.length} values, expected ${total}`;
+    for (const k of ['klomPerExample', 'gklPerExample'] as const) {
+      const per = g[k];
+      if (per && per.length !== total) return `${where}groups.${key}.${k}: has ${per.length} values, expected ${total}`;
     }
   }
+  const floorRows = r.noiseFloor.independentMargins ?? [];
+  const badFloor = floorRows.findIndex((row) => row.length !== total);
+  if (badFloor >= 0) {
+    return `${where}noiseFloor.independentMargins[${badFloor}]: has ${floorRows[badFloor].length} margins, expected one per example (${total})`;
+  }
   if (r.attribution) {
-    for (const k of ['predictedMargins', 'oracleMeanMargins'] as const) {
+    for (const k of ['predictedMargins', 'oracleMeanMargins', 'originalMeanMargins'] as const) {
       if (r.attribution[k].length !== total) return `${where}attribution.${k}: has ${r.attribution[k].length} values, expected ${total}`;
     }
   }

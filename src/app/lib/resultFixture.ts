@@ -1,11 +1,13 @@
 /**
  * A small, deterministic ExperimentResult with the engine's exact layout, for unit tests of the result
  * views and exports (and for browser tests of importing results). Its numbers are synthetic: margins
- * drawn around per-group means, KLoM computed with the engine's own function.
+ * drawn around per-group means, KLoM and GKL computed with the engine's own functions.
  */
 import { createRng } from '../../engine/rng';
+import { gklPerExample, gklPrior } from '../../engine/metrics/gkl';
 import { klomPerExample, summariseKlom } from '../../engine/metrics/klom';
-import type { ExperimentResult, GroupResult, SplitKey, Splits } from '../../engine/experiment/result';
+import { SPLIT_KEYS, type ExperimentResult, type GroupResult, type SplitKey, type Splits } from '../../engine/experiment/result';
+import { shiftSkill, type ShiftSkill } from '../../engine/metrics/attributionSkill';
 import { parseSpec, type ExperimentSpec } from '../../engine/experiment/spec';
 import { methodMeta } from '../../engine/unlearn/catalog';
 
@@ -67,16 +69,16 @@ export function makeFixtureResult(spec: ExperimentSpec = FIXTURE_SPEC): Experime
     return acc;
   };
   const oracleMargins = marginsOf('oracle');
+  const prior = gklPrior(oracleMargins);
+  const bySplit = (per: number[]) => ({
+    forget: summariseKlom(pick(per, splits.forget)),
+    retain: summariseKlom(pick(per, splits.retain)),
+    validation: summariseKlom(pick(per, splits.validation)),
+  });
   const klomOf = (margins: number[][]) => {
     const per = Array.from(klomPerExample(margins, oracleMargins));
-    return {
-      klomPerExample: per,
-      klom: {
-        forget: summariseKlom(pick(per, splits.forget)),
-        retain: summariseKlom(pick(per, splits.retain)),
-        validation: summariseKlom(pick(per, splits.validation)),
-      },
-    };
+    const gkl = Array.from(gklPerExample(margins, oracleMargins, prior));
+    return { klomPerExample: per, klom: bySplit(per), gklPerExample: gkl, gkl: bySplit(gkl) };
   };
   const group = (name: string, label: string, method?: GroupResult['method'], fraction?: number): GroupResult => {
     const margins = name === 'oracle' ? oracleMargins : marginsOf(name);
@@ -102,8 +104,19 @@ export function makeFixtureResult(spec: ExperimentSpec = FIXTURE_SPEC): Experime
     groups['gradient-ascent'].warnings.push("damages the model: retain accuracy 40 % vs the oracle's 95 %");
   }
   if (groups.dmm?.cost) groups.dmm.cost.fractionWithAttribution = 0.5;
-  const floorPer = Array.from(klomPerExample(groups.retrain?.margins ?? marginsOf('retrain'), oracleMargins));
-  const oracleMean = base.map((_, j) => oracleMargins.reduce((t, row) => t + row[j], 0) / n);
+  const floorMargins = groups.retrain?.margins ?? marginsOf('retrain');
+  const floorPer = Array.from(klomPerExample(floorMargins, oracleMargins));
+  const meanOf = (rows: number[][]) => base.map((_, j) => rows.reduce((t, row) => t + row[j], 0) / rows.length);
+  const originalMean = meanOf(groups.original.margins);
+  const oracleMean = meanOf(oracleMargins);
+  const floorMean = meanOf(floorMargins);
+  // A fair attribution: 90 % of the true shift, plus noise.
+  const predicted = originalMean.map((o, j) => o + 0.9 * (oracleMean[j] - o) + 0.3 * rng.normal());
+  const skill = {} as Record<SplitKey, ShiftSkill>;
+  for (const k of SPLIT_KEYS) {
+    const ids = splits[k];
+    skill[k] = shiftSkill(pick(predicted, ids), pick(originalMean, ids), pick(oracleMean, ids), pick(floorMean, ids));
+  }
   return {
     format: 1,
     spec,
@@ -117,18 +130,17 @@ export function makeFixtureResult(spec: ExperimentSpec = FIXTURE_SPEC): Experime
     noiseFloor: {
       method: 'disjoint-groups',
       n,
-      klom: {
-        forget: summariseKlom(pick(floorPer, splits.forget)),
-        retain: summariseKlom(pick(floorPer, splits.retain)),
-        validation: summariseKlom(pick(floorPer, splits.validation)),
-      },
+      klom: bySplit(floorPer),
+      independentMargins: floorMargins,
+      gkl: bySplit(Array.from(gklPerExample(floorMargins, oracleMargins, prior))),
     },
     attribution: {
       estimator: 'datamodels',
       models: 8,
-      quality: { forget: 0.8, retain: 0.9, validation: 0.85 },
-      predictedMargins: oracleMean.map((m) => m + 0.5 * rng.normal()),
+      skill,
+      predictedMargins: predicted,
       oracleMeanMargins: oracleMean,
+      originalMeanMargins: originalMean,
       examplesProcessed: 400,
       seconds: 3,
     },

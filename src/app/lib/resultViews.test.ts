@@ -10,7 +10,8 @@ import {
   exampleIdentity,
   FLOOR_KEY,
   histogram,
-  klomRows,
+  distanceRows,
+  gklFirst,
   scaleOf,
   splitDistributions,
   splitOf,
@@ -38,19 +39,34 @@ describe('histogram', () => {
   });
 });
 
-describe('klomRows', () => {
+describe('distanceRows', () => {
   it('lists every group but the oracle, then the noise floor, with the engine numbers', () => {
-    const rows = klomRows(result);
+    const rows = distanceRows(result, 'klom');
     expect(rows.map((r) => r.key)).toEqual(['original', 'do-nothing', 'retrain', 'dmm', 'gradient-ascent', FLOOR_KEY]);
     expect(rows[3].forget).toBe(result.groups.dmm.klom!.forget.p95);
     expect(rows[5].retain).toBe(result.noiseFloor.klom.retain.p95);
     expect(rows[0].counts).toEqual({ forget: 5, retain: 35, validation: 20 });
-    expect(klomRows(result, 'mean')[3].forget).toBe(result.groups.dmm.klom!.forget.mean);
+    expect(distanceRows(result, 'klom', 'mean')[3].forget).toBe(result.groups.dmm.klom!.forget.mean);
     expect(rows[5].label).toBe('Noise floor (oracle vs oracle)');
     expect(rows[5].detail).toBe('two independent oracle groups, 3 models per side');
   });
+  it('GKL: the same rows from the GKL fields, its own floor; none for a file without a GKL floor', () => {
+    const rows = distanceRows(result, 'gkl', 'mean');
+    expect(rows.map((r) => r.key)).toEqual(['original', 'do-nothing', 'retrain', 'dmm', 'gradient-ascent', FLOOR_KEY]);
+    expect(rows[3].forget).toBe(result.groups.dmm.gkl!.forget.mean);
+    expect(rows[5].validation).toBe(result.noiseFloor.gkl!.validation.mean);
+    expect(distanceRows(result, 'gkl', 'p95')[4].retain).toBe(result.groups['gradient-ascent'].gkl!.retain.p95);
+    const old = { ...result, noiseFloor: { ...result.noiseFloor, gkl: undefined } };
+    expect(distanceRows(old, 'gkl').map((r) => r.key)).not.toContain(FLOOR_KEY);
+  });
+  it('shows GKL first below N = 32, and only with its floor', () => {
+    expect(gklFirst(result, 8)).toBe(true);
+    expect(gklFirst(result, 31)).toBe(true);
+    expect(gklFirst(result, 32)).toBe(false);
+    expect(gklFirst({ ...result, noiseFloor: { ...result.noiseFloor, gkl: undefined } }, 8)).toBe(false);
+  });
   it('gives a verdict against the floor', () => {
-    const rows = klomRows(result);
+    const rows = distanceRows(result, 'klom');
     const floor = rows[rows.length - 1];
     expect(verdict({ ...rows[0], forget: floor.forget * 10 }, floor)).toMatch(/far above/);
     expect(verdict({ ...rows[0], forget: floor.forget }, floor)).toMatch(/indistinguishable/);
@@ -128,8 +144,11 @@ describe('attributionScatter', () => {
     expect(points.filter((p) => p.split === 'forget')).toHaveLength(5);
     expect(points.length).toBeLessThanOrEqual(5 + 20);
     const p = points[0];
-    expect(p.predicted).toBe(result.attribution!.predictedMargins[p.example]);
-    expect(p.oracle).toBe(result.attribution!.oracleMeanMargins[p.example]);
+    const a = result.attribution!;
+    expect(p.trueShift).toBe(a.oracleMeanMargins[p.example] - a.originalMeanMargins[p.example]);
+    expect(p.predictedShift).toBe(a.predictedMargins[p.example] - a.originalMeanMargins[p.example]);
+    // The fixture's forget points move (the oracles forget them), so the shifts are not all zero.
+    expect(points.filter((q) => q.split === 'forget').every((q) => q.trueShift < 0)).toBe(true);
     expect(attributionScatter({ ...result, attribution: undefined })).toEqual([]);
   });
 });

@@ -26,8 +26,17 @@ export function scaleOf(spec: ExperimentSpec): string {
 export function comparedGroups(r: RequestResult): GroupResult[] {
   return Object.values(r.groups).filter((g) => g.name !== 'oracle');
 }
+/** The two per-example distances to the oracles the engine reports, each with its noise floor. */
+export type Distance = 'klom' | 'gkl';
 
-export interface KlomRow {
+/**
+ * Below this N the results show GKL first: KLoM's histograms saturate at small N (even two oracle groups
+ * score far above 0), and from N ≈ 32 on the forget split KLoM ranks methods.
+ */
+export const GKL_FIRST_BELOW_N = 32;
+export const gklFirst = (r: RequestResult, n: number) => n < GKL_FIRST_BELOW_N && r.noiseFloor.gkl !== undefined;
+
+export interface DistanceRow {
   key: string;
   label: string;
   kind: 'original' | 'method' | 'floor';
@@ -41,34 +50,41 @@ export interface KlomRow {
   warnings: string[];
 }
 
-/** KLoM per split (`stat` of the per-example values) for every group, then the oracle-vs-oracle noise floor. */
-export function klomRows(r: RequestResult, stat: KlomStat = 'p95'): KlomRow[] {
-  const rows: KlomRow[] = [];
+/**
+ * A distance per split (`stat` of the per-example values) for every group, then the oracle-vs-oracle noise
+ * floor (absent when the result has no floor for it: GKL in files from before GKL).
+ */
+export function distanceRows(r: RequestResult, metric: Distance, stat: KlomStat = 'p95'): DistanceRow[] {
+  const rows: DistanceRow[] = [];
   for (const g of comparedGroups(r)) {
-    if (!g.klom) continue;
+    const d = g[metric];
+    if (!d) continue;
     rows.push({
       key: g.name,
       label: g.label,
       kind: g.name === 'original' ? 'original' : 'method',
-      forget: g.klom.forget[stat],
-      retain: g.klom.retain[stat],
-      validation: g.klom.validation[stat],
-      counts: { forget: g.klom.forget.count, retain: g.klom.retain.count, validation: g.klom.validation.count },
+      forget: d.forget[stat],
+      retain: d.retain[stat],
+      validation: d.validation[stat],
+      counts: { forget: d.forget.count, retain: d.retain.count, validation: d.validation.count },
       warnings: g.warnings,
     });
   }
   const f = r.noiseFloor;
-  rows.push({
-    key: FLOOR_KEY,
-    label: 'Noise floor (oracle vs oracle)',
-    detail: `${f.method === 'split-half' ? 'split halves of the oracles' : 'two independent oracle groups'}, ${f.n} models per side`,
-    kind: 'floor',
-    forget: f.klom.forget[stat],
-    retain: f.klom.retain[stat],
-    validation: f.klom.validation[stat],
-    counts: { forget: f.klom.forget.count, retain: f.klom.retain.count, validation: f.klom.validation.count },
-    warnings: [],
-  });
+  const d = f[metric];
+  if (d) {
+    rows.push({
+      key: FLOOR_KEY,
+      label: 'Noise floor (oracle vs oracle)',
+      detail: `${f.method === 'split-half' ? 'split halves of the oracles' : 'two independent oracle groups'}, ${f.n} models per side`,
+      kind: 'floor',
+      forget: d.forget[stat],
+      retain: d.retain[stat],
+      validation: d.validation[stat],
+      counts: { forget: d.forget.count, retain: d.retain.count, validation: d.validation.count },
+      warnings: [],
+    });
+  }
   return rows;
 }
 
@@ -262,13 +278,16 @@ export function splitDistributions(r: RequestResult, split: SplitKey, bins = 30)
 export interface ScatterPoint {
   example: number;
   split: SplitKey;
-  predicted: number;
-  oracle: number;
+  /** What retraining changed: the oracles' mean margin minus the originals' (m̄ora − m̄ori). */
+  trueShift: number;
+  /** What DM-Direct predicts it changes: its predicted margin minus the originals' mean (m̂ − m̄ori). */
+  predictedShift: number;
 }
 
 /**
- * DM-Direct's predicted mean margin against the oracles' mean margin, per example: every forget point,
- * and an evenly spaced sample of the other splits so at most `maxPoints` are drawn.
+ * DM-Direct's predicted shift against the true shift of the mean margin, per example (the picture behind the
+ * attribution skill): every forget point, and an evenly spaced sample of the other splits so at most
+ * `maxPoints` are drawn.
  */
 export function attributionScatter(r: RequestResult, maxPoints = 1500): ScatterPoint[] {
   const a = r.attribution;
@@ -278,14 +297,15 @@ export function attributionScatter(r: RequestResult, maxPoints = 1500): ScatterP
     const stride = Math.max(1, Math.ceil(ids.length / Math.max(1, budget)));
     for (let i = 0; i < ids.length; i += stride) {
       const j = ids[i];
-      points.push({ example: j, split, predicted: a.predictedMargins[j], oracle: a.oracleMeanMargins[j] });
+      const original = a.originalMeanMargins[j];
+      points.push({ example: j, split, trueShift: a.oracleMeanMargins[j] - original, predictedShift: a.predictedMargins[j] - original });
     }
   };
   add('forget', r.splits.forget, Infinity);
   const left = Math.max(0, maxPoints - points.length);
   add('retain', r.splits.retain, Math.floor(left / 2));
   add('validation', r.splits.validation, Math.ceil(left / 2));
-  return points.filter((p) => Number.isFinite(p.predicted) && Number.isFinite(p.oracle));
+  return points.filter((p) => Number.isFinite(p.trueShift) && Number.isFinite(p.predictedShift));
 }
 
 /** The `k` examples of `split` with the highest KLoM under `groupKey` (ties by example id). */
@@ -321,10 +341,10 @@ export function allWarnings(r: RequestResult): WarningRow[] {
 }
 
 /**
- * Plain-language verdict of a method's forget-split KLoM against the noise floor: how a reader should
+ * Plain-language verdict of a method's forget-split distance (KLoM or GKL) against its noise floor: how a reader should
  * take the number at this N.
  */
-export function verdict(row: KlomRow, floor: KlomRow): string {
+export function verdict(row: DistanceRow, floor: DistanceRow): string {
   if (row.kind === 'floor') return 'what two groups of retrained models score against each other at this N';
   if (!Number.isFinite(row.forget) || !Number.isFinite(floor.forget)) return '';
   const ratio = row.forget / Math.max(floor.forget, 1e-9);

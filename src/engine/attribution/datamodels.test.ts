@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
-import { attributionQuality, dmDirectLogits, forgetBetaSum, forgetModelWeights, halfSubsetMasks, pearson, spearman } from './datamodels';
+import { dmDirectLogits, forgetBetaSum, forgetModelWeights, halfSubsetMasks, pearson, spearman } from './datamodels';
 
 function randomArray(n: number, seed: number): Float32Array {
   const rng = createRng(seed);
@@ -255,17 +255,17 @@ describe('dmDirectLogits', () => {
   });
 });
 
-describe('attributionQuality (Pearson) and spearman', () => {
+describe('pearson and spearman', () => {
   it('handles perfect, reversed, affine, constant and tiny inputs', () => {
-    expect(attributionQuality([1, 2, 3, 4], [2, 4, 6, 8])).toBeCloseTo(1, 12);
-    expect(attributionQuality([1, 2, 3, 4], [8, 6, 4, 2])).toBeCloseTo(-1, 12);
-    expect(attributionQuality([1, 2, 3], [-5, 10, 25])).toBeCloseTo(1, 12);
-    expect(attributionQuality([1, 2, 3], [4, 4, 4])).toBeNaN();
-    expect(attributionQuality([1], [2])).toBeNaN();
-    expect(() => attributionQuality([1, 2], [1])).toThrow(/equal lengths/);
+    expect(pearson([1, 2, 3, 4], [2, 4, 6, 8])).toBeCloseTo(1, 12);
+    expect(pearson([1, 2, 3, 4], [8, 6, 4, 2])).toBeCloseTo(-1, 12);
+    expect(pearson([1, 2, 3], [-5, 10, 25])).toBeCloseTo(1, 12);
+    expect(pearson([1, 2, 3], [4, 4, 4])).toBeNaN();
+    expect(pearson([1], [2])).toBeNaN();
+    expect(() => pearson([1, 2], [1])).toThrow(/equal lengths/);
     // Hand-computed: deviations [−1, 0, 1] and [−1, 1, 0] → Σdxdy = 1, Σdx² = Σdy² = 2 → 0.5.
     expect(pearson([1, 2, 3], [1, 3, 2])).toBeCloseTo(0.5, 12);
-    expect(attributionQuality(Float32Array.from([0, 1, 0, 1]), Float32Array.from([0, 0, 1, 1]))).toBeCloseTo(0, 12);
+    expect(pearson(Float32Array.from([0, 1, 0, 1]), Float32Array.from([0, 0, 1, 1]))).toBeCloseTo(0, 12);
   });
 
   it('spearman is rank-based, averages ties', () => {

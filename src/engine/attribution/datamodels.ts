@@ -138,16 +138,6 @@ export function dmDirectLogits(originalLogits: Float32Array, betaSum: Float32Arr
   return out;
 }
 
-/**
- * Pearson correlation between predicted values (e.g. DM-Direct's margins on a split) and the oracles' mean
- * margins on the same points: the attribution-quality score shown next to DMM's result (1 = perfect linear
- * agreement, 0 = none, −1 = reversed). Returns NaN when there are fewer than two points or when either side
- * is constant (the correlation is undefined there); throws if the lengths differ. Accumulates in float64.
- */
-export function attributionQuality(predicted: ArrayLike<number>, oracleMean: ArrayLike<number>): number {
-  return pearson(predicted, oracleMean);
-}
-
 /** Pearson correlation; NaN for fewer than two points or a constant side. */
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   if (x.length !== y.length) throw new Error(`correlation needs equal lengths, got ${x.length} and ${y.length}`);

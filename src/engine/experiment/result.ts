@@ -7,9 +7,12 @@
  * subset (example e = training index e, 0 ≤ e < |S|) followed by the |V| validation points (example
  * |S| + v = validation index v). `splits.*` list example ids.
  *
- * JSON has no NaN: an exported file holds null where the engine had NaN, and the schema reads null back as NaN.
+ * JSON has no NaN or ±Infinity: an exported file holds the strings "NaN", "Infinity" and "-Infinity" instead
+ * (resultJsonReplacer), and the schema reads them back as numbers; null, which older files hold for any of
+ * them, reads back as NaN.
  */
 import { z } from 'zod';
+import type { ShiftSkill } from '../metrics/attributionSkill';
 import type { KlomSummary } from '../metrics/klom';
 import { SPLIT_KEYS, type SplitKey } from '../metrics/splits';
 import { METHOD_NAMES, type MethodName } from '../unlearn/catalog';
@@ -18,14 +21,29 @@ import type { ExperimentSpec } from './spec';
 export const RESULT_FORMAT = 1;
 export { SPLIT_KEYS, type SplitKey };
 
+const NON_FINITE = ['NaN', 'Infinity', '-Infinity'] as const;
 const num = z
-  .number()
-  .nullable()
-  .transform((v) => (v === null ? Number.NaN : v));
+  .union([z.number(), z.enum(NON_FINITE), z.null()])
+  .transform((v) => (v === null ? Number.NaN : typeof v === 'string' ? Number(v) : v));
+
+/** JSON.stringify's replacer for a result: non-finite numbers as the strings the schema reads back. */
+export function resultJsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
 const splitRecord = <T extends z.ZodType>(t: T) => z.object({ forget: t, retain: t, validation: t });
 const klomSummary = z.object({ p95: num, p99: num, mean: num, count: z.int().min(0) }) satisfies z.ZodType<KlomSummary, unknown>;
 const ids = z.array(z.int().min(0));
 const epsilon = z.object({ forgetScore: num, finalScore: num });
+const shiftSkillSchema = z.object({
+  /** Pearson r of the predicted shift (m̂ − m̄ori) with the true shift (m̄ora − m̄ori). */
+  shiftR: num,
+  /** OLS slope of the predicted shift on the true shift (1 = right size). */
+  shiftSlope: num,
+  /** 1 − Σ(m̂ − m̄ora)² / Σ(m̄ori − m̄ora)²: > 0 beats doing nothing, 1 is perfect. */
+  skill: num,
+  /** The same skill for the independent oracle group's mean (present when there are N independent oracles). */
+  ceiling: num.optional(),
+}) satisfies z.ZodType<ShiftSkill, unknown>;
 
 // Loose objects: fields a newer engine adds survive an import and a re-export.
 const costSchema = z.object({
@@ -59,6 +77,10 @@ export const groupSchema = z.looseObject({
   klomPerExample: z.array(num).optional(),
   /** KLoM(group ‖ oracle) per split; absent for the oracle group itself. */
   klom: splitRecord(klomSummary).optional(),
+  /** Moderated Gaussian KL per example (same order as the examples), absent for the oracle group. */
+  gklPerExample: z.array(num).optional(),
+  /** GKL(group ‖ oracle) per split (mean, p95, p99); the small-N distance. Absent for the oracle group. */
+  gkl: splitRecord(klomSummary).optional(),
   /** NeurIPS 2023 challenge score of this group against the oracles (forget-quality score and final score). */
   epsilon: epsilon.optional(),
 });
@@ -69,6 +91,13 @@ const noiseFloorSchema = z.looseObject({
   /** Models per side in the floor's KLoM. */
   n: z.int().min(1),
   klom: splitRecord(klomSummary),
+  /**
+   * The independent oracle group's margins, [model][example], whenever the floor is 'disjoint-groups' (a copy of
+   * Retrain's when Retrain is compared), so the floor can be recomputed from the file.
+   */
+  independentMargins: z.array(z.array(num)).optional(),
+  /** GKL between the same two oracle groups as `klom`, with the request's s0² (absent in files from before GKL). */
+  gkl: splitRecord(klomSummary).optional(),
   /** The challenge score of the independent oracle group against the oracles: the best a method can expect at this N. */
   epsilon: epsilon.optional(),
 });
@@ -77,12 +106,14 @@ const attributionSchema = z.object({
   estimator: z.enum(['datamodels', 'trak']),
   /** Models the estimator used (subset models, or TRAK's ensemble). */
   models: z.int().min(0),
-  /** Pearson correlation of DM-Direct's predicted margins with the oracles' mean margins, per split. */
-  quality: splitRecord(num),
-  /** Mean over originals of DM-Direct's predicted margin, per example (for the scatter plot). */
+  /** Attribution skill per split: does DM-Direct predict the shift from the originals to the oracles? */
+  skill: splitRecord(shiftSkillSchema),
+  /** Mean over originals of DM-Direct's predicted margin, per example (m̂). */
   predictedMargins: z.array(num),
-  /** Mean oracle margin per example. */
+  /** Mean oracle margin per example (m̄ora). */
   oracleMeanMargins: z.array(num),
+  /** Mean original margin per example (m̄ori): the shifts are measured from it. */
+  originalMeanMargins: z.array(num),
   /** Examples processed building it (training the subset models), and wall seconds. */
   examplesProcessed: num,
   seconds: num,

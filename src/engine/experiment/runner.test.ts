@@ -91,6 +91,11 @@ describe('runExperiment', () => {
     // Doing nothing is the original; Retrain is the independent oracle group, so its KLoM is the noise floor.
     expect(result.groups['do-nothing'].margins).toEqual(result.groups.original.margins);
     expect(result.groups.retrain.klom).toEqual(result.noiseFloor.klom);
+    expect(result.groups.retrain.gkl).toEqual(result.noiseFloor.gkl);
+    expect(result.noiseFloor.independentMargins).toEqual(result.groups.retrain.margins);
+    expect(result.groups.oracle.gkl).toBeUndefined();
+    expect(result.groups.original.gklPerExample).toHaveLength(140);
+    expect(result.groups.original.gkl!.forget.mean).toBeGreaterThan(0);
     expect(result.noiseFloor.method).toBe('disjoint-groups');
     expect(result.groups.oracle.klom).toBeUndefined();
     expect(result.groups.original.klom!.forget.p95).toBeGreaterThanOrEqual(0);
@@ -98,7 +103,15 @@ describe('runExperiment', () => {
     expect(result.groups.dmm.margins).not.toEqual(result.groups.original.margins);
     expect(result.groups['dm-direct'].margins).not.toEqual(result.groups.original.margins);
     expect(result.attribution?.models).toBe(6);
-    expect(Number.isFinite(result.attribution!.quality.validation)).toBe(true);
+    // Attribution skill per split, with the independent oracles' ceiling (there are N of them here).
+    const skill = result.attribution!.skill;
+    expect(Number.isFinite(skill.forget.skill)).toBe(true);
+    expect(Number.isFinite(skill.validation.shiftR)).toBe(true);
+    expect(skill.forget.ceiling).toBeLessThanOrEqual(1);
+    expect(result.attribution!.originalMeanMargins[7]).toBeCloseTo(
+      (result.groups.original.margins[0][7] + result.groups.original.margins[1][7]) / 2,
+      5,
+    );
     // Costs as fractions of one retraining.
     expect(result.groups.retrain.cost!.fractionOfRetraining).toBeCloseTo(1);
     expect(result.groups['do-nothing'].cost!.fractionOfRetraining).toBe(0);

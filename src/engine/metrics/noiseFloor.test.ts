@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
 import { klomPerExample, summariseKlom } from './klom';
-import { noiseFloor } from './noiseFloor';
+import { floorGroups, noiseFloor } from './noiseFloor';
 
 /** [model][example] margins, all drawn from the same distribution (independent oracles). */
 function oracles(models: number, examples: number, seed: number): Float64Array[] {
@@ -28,6 +28,16 @@ describe('noise floor', () => {
     expect(Array.from(floor.perExample)).toEqual(Array.from(klomPerExample(a.slice(0, 3), a.slice(3))));
     expect(noiseFloor(a, []).method).toBe('split-half');
     expect(() => noiseFloor([a[0]])).toThrow(/at least 2/);
+  });
+
+  it('floorGroups: the same two groups for every floor metric', () => {
+    const a = oracles(5, 3, 9);
+    const split = floorGroups(a);
+    expect(split.a).toEqual(a.slice(0, 2));
+    expect(split.b).toEqual(a.slice(2));
+    expect(split.n).toBe(2);
+    const b = oracles(4, 3, 10);
+    expect(floorGroups(b, a)).toEqual({ a: b, b: a, n: 4, method: 'disjoint-groups' });
   });
 
   it('is > 0 at small N and the split-half floor (N/2 per side) sits above the disjoint floor at N', () => {

@@ -18,12 +18,26 @@ export interface NoiseFloorResult {
   method: 'disjoint-groups' | 'split-half';
 }
 
-export function noiseFloor(groupA: ArrayLike<number>[], groupB?: ArrayLike<number>[]): NoiseFloorResult {
+export interface FloorGroups<T> {
+  /** The side that plays the unlearned group. */
+  a: T[];
+  b: T[];
+  n: number;
+  method: NoiseFloorResult['method'];
+}
+
+/** Which oracles the floor compares: every floor metric (KLoM, GKL) uses the same two groups. */
+export function floorGroups<T>(groupA: T[], groupB?: T[]): FloorGroups<T> {
   if (groupB && groupB.length > 0) {
     if (groupA.length === 0) throw new Error('the noise floor needs oracles in both groups');
-    return { perExample: klomPerExample(groupA, groupB), n: Math.min(groupA.length, groupB.length), method: 'disjoint-groups' };
+    return { a: groupA, b: groupB, n: Math.min(groupA.length, groupB.length), method: 'disjoint-groups' };
   }
   const half = Math.floor(groupA.length / 2);
   if (half < 1) throw new Error(`a split-half noise floor needs at least 2 oracles, got ${groupA.length}`);
-  return { perExample: klomPerExample(groupA.slice(0, half), groupA.slice(half)), n: half, method: 'split-half' };
+  return { a: groupA.slice(0, half), b: groupA.slice(half), n: half, method: 'split-half' };
+}
+
+export function noiseFloor(groupA: ArrayLike<number>[], groupB?: ArrayLike<number>[]): NoiseFloorResult {
+  const { a, b, n, method } = floorGroups(groupA, groupB);
+  return { perExample: klomPerExample(a, b), n, method };
 }

@@ -9,7 +9,7 @@ import { ChartFigure } from './ChartFigure';
 
 const SPLIT_SHAPES = { forget: 'diamond', retain: 'circle', validation: 'triangle' } as const;
 
-/** DM-Direct's predicted mean margins against the oracles' mean margins, with the attribution quality. */
+/** DM-Direct's predicted shift of the mean margins against the true shift (oracles − originals), with the attribution skill. */
 export function AttributionScatter({
   result,
   scale,
@@ -24,8 +24,9 @@ export function AttributionScatter({
   const a = result.attribution;
   if (!a) return null;
   const points = attributionScatter(result, 1500);
-  const values = points.flatMap((p) => [p.predicted, p.oracle]);
-  const axis = niceDomain(Math.min(0, ...values), Math.max(1, ...values), 5);
+  const values = points.flatMap((p) => [p.predictedShift, p.trueShift]);
+  const axis = niceDomain(Math.min(-1, ...values), Math.max(1, ...values), 5);
+  const sk = a.skill;
   const [lo, hi] = axis.domain;
   const pick = (d: unknown) => {
     const p = (d as { payload?: ScatterPoint } & Partial<ScatterPoint>) ?? {};
@@ -34,11 +35,11 @@ export function AttributionScatter({
   };
   return (
     <ChartFigure
-      title="Attribution: DM-Direct vs oracle"
+      title="Attribution: predicted vs true shift"
       fileStem={`${fileStem}-attribution`}
       testId="attribution-chart"
       legend={SPLITS.map((s) => ({
-        label: `${SPLIT_LABELS[s]}: r = ${fmt(a.quality[s], 2)}`,
+        label: `${SPLIT_LABELS[s]}: skill ${fmt(sk[s].skill, 2)}`,
         colour: SPLIT_COLOURS[s],
         shape: SPLIT_SHAPES[s],
       }))}
@@ -46,20 +47,25 @@ export function AttributionScatter({
       scale={`${scale}; ${a.estimator === 'datamodels' ? `${a.models} subset models` : `TRAK, ${a.models} models`}`}
       caption={
         <>
-          Each point is an example: the margin DM-Direct predicts the oracle will have (up) against the oracles’ actual mean margin
-          (across). On the diagonal the prediction is perfect. Attribution quality (Pearson r): forget{' '}
-          <strong data-testid="attribution-quality-forget">{fmt(a.quality.forget, 3)}</strong>, retain {fmt(a.quality.retain, 3)},
-          validation {fmt(a.quality.validation, 3)}. With few subset models the estimate is noisy; more models give better DMM targets.
-          Click a point to inspect it.
+          Each point is an example: the change of its mean margin DM-Direct predicts (up) against the change retraining made (across:
+          oracles minus originals). On the line y = x the prediction is perfect; on the horizontal axis it predicts no change, as doing
+          nothing does. Forget split: skill <strong data-testid="attribution-skill-forget">{fmt(sk.forget.skill, 3)}</strong>
+          {sk.forget.ceiling !== undefined ? <> (ceiling {fmt(sk.forget.ceiling, 3)})</> : null}, shift r{' '}
+          <span data-testid="attribution-shift-r-forget">{fmt(sk.forget.shiftR, 3)}</span>, slope {fmt(sk.forget.shiftSlope, 2)}. Skill
+          above 0 means DMM’s targets are closer to retraining than the original model; below 0 they would damage it. Click a point to
+          inspect it.
         </>
       }
       table={
-        <table>
-          <caption>Attribution quality (Pearson r of predicted vs oracle mean margins) from {a.models} models</caption>
+        <table data-testid="attribution-table">
+          <caption>Attribution skill (predicted vs true shift of the mean margins) from {a.models} models</caption>
           <thead>
             <tr>
               <th scope="col">split</th>
-              <th scope="col">r</th>
+              <th scope="col">skill</th>
+              <th scope="col">ceiling</th>
+              <th scope="col">shift r</th>
+              <th scope="col">shift slope</th>
               <th scope="col">examples</th>
             </tr>
           </thead>
@@ -67,7 +73,10 @@ export function AttributionScatter({
             {SPLITS.map((s) => (
               <tr key={s}>
                 <th scope="row">{SPLIT_LABELS[s]}</th>
-                <td>{fmt(a.quality[s], 3)}</td>
+                <td>{fmt(sk[s].skill, 3)}</td>
+                <td>{fmt(sk[s].ceiling, 3)}</td>
+                <td>{fmt(sk[s].shiftR, 3)}</td>
+                <td>{fmt(sk[s].shiftSlope, 2)}</td>
                 <td>{result.splits[s].length}</td>
               </tr>
             ))}
@@ -81,22 +90,23 @@ export function AttributionScatter({
             <CartesianGrid stroke="#e5e5e5" />
             <XAxis
               type="number"
-              dataKey="oracle"
-              name="oracle mean margin"
+              dataKey="trueShift"
+              name="true shift (oracles − originals)"
               domain={axis.domain}
               ticks={axis.ticks}
-              label={{ value: 'oracle mean margin', position: 'insideBottom', offset: -12 }}
+              label={{ value: 'true shift of the mean margin', position: 'insideBottom', offset: -12 }}
             />
             <YAxis
               type="number"
-              dataKey="predicted"
-              name="DM-Direct predicted margin"
+              dataKey="predictedShift"
+              name="DM-Direct predicted shift"
               domain={axis.domain}
               ticks={axis.ticks}
-              label={{ value: 'predicted', angle: -90, position: 'insideLeft' }}
+              label={{ value: 'predicted shift', angle: -90, position: 'insideLeft' }}
             />
             <ZAxis range={[28, 28]} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 2) : String(v))} />
+            <ReferenceLine y={0} stroke="#bbb" />
             <ReferenceLine
               segment={[
                 { x: lo, y: lo },

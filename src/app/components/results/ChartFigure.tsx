@@ -18,6 +18,8 @@ interface Props {
   /** The same numbers as a table (the chart's text alternative). */
   table: ReactNode;
   controls?: ReactNode;
+  /** A short line under the title: what the chart can and cannot tell at this N. */
+  subtitle?: ReactNode;
   children: ReactNode;
   testId?: string;
   tour?: string;
@@ -56,6 +58,7 @@ export function ChartFigure(p: Props) {
           </button>
         </div>
       </div>
+      {p.subtitle && <p className="chart-subtitle">{p.subtitle}</p>}
       {p.controls}
       {p.legend && p.legend.length > 0 && (
         <ul className="chart-legend" aria-label="Legend" ref={legendRef}>

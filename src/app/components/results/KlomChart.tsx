@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { RequestResult } from '../../../engine/experiment/result';
 import { fmt } from '../../lib/format';
 import { niceDomain } from '../../lib/niceScale';
-import { klomRows, verdict, type KlomStat } from '../../lib/resultViews';
+import { distanceRows, verdict, type KlomStat } from '../../lib/resultViews';
 import { FORMULAS } from '../../lib/teaching';
 import { ChartFigure } from './ChartFigure';
 import { SplitBars, splitLegend } from './SplitBars';
@@ -10,9 +10,19 @@ import { SplitBars, splitLegend } from './SplitBars';
 const STAT_LABELS: Record<KlomStat, string> = { p95: '95th percentile', p99: '99th percentile', mean: 'mean' };
 
 /** KLoM per split for every method beside the oracle-vs-oracle noise floor. */
-export function KlomChart({ result, scale, fileStem }: { result: RequestResult; scale: string; fileStem: string }) {
+export function KlomChart({
+  result,
+  scale,
+  fileStem,
+  subtitle,
+}: {
+  result: RequestResult;
+  scale: string;
+  fileStem: string;
+  subtitle?: string;
+}) {
   const [stat, setStat] = useState<KlomStat>('p95');
-  const rows = klomRows(result, stat);
+  const rows = distanceRows(result, 'klom', stat);
   const floor = rows[rows.length - 1];
   const max = Math.max(1, ...rows.flatMap((r) => [r.forget, r.retain, r.validation]).filter(Number.isFinite));
   return (
@@ -21,6 +31,7 @@ export function KlomChart({ result, scale, fileStem }: { result: RequestResult; 
       fileStem={`${fileStem}-klom`}
       testId="klom-chart"
       tour="klom"
+      subtitle={subtitle && <span data-testid="klom-subtitle">{subtitle}</span>}
       legend={splitLegend}
       tip={
         <>

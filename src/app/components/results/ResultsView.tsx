@@ -1,11 +1,12 @@
 import type { ExperimentResult, RequestResult } from '../../../engine/experiment/result';
 import type { ExperimentSpec } from '../../../engine/experiment/spec';
 import { seconds } from '../../lib/format';
-import { allWarnings } from '../../lib/resultViews';
+import { allWarnings, GKL_FIRST_BELOW_N, gklFirst } from '../../lib/resultViews';
 import { AccuracyChart } from './AccuracyChart';
 import { AttributionScatter } from './AttributionScatter';
 import { CostChart } from './CostChart';
 import { ExampleMargins, type LoadImage } from './ExampleMargins';
+import { GklChart } from './GklChart';
 import { KlomChart } from './KlomChart';
 import { MembershipTable } from './MembershipTable';
 import { SplitDistributions } from './SplitDistributions';
@@ -42,6 +43,8 @@ export function ResultsView(p: Props) {
   const r = p.result;
   const warnings = allWarnings(r);
   const env = p.full?.environment;
+  // Below N ≈ 32 KLoM saturates: the small-N distance leads, with KLoM beside it.
+  const small = gklFirst(r, p.spec.n);
   return (
     <div className="results" data-testid="results">
       <div className="results-head">
@@ -87,7 +90,27 @@ export function ResultsView(p: Props) {
         </div>
       )}
       <div className="chart-grid">
-        <KlomChart result={r} scale={p.scale} fileStem={p.fileStem} />
+        {small ? (
+          <>
+            <GklChart
+              result={r}
+              scale={p.scale}
+              fileStem={p.fileStem}
+              subtitle={`Shown first at N = ${p.spec.n}: below N ≈ ${GKL_FIRST_BELOW_N} KLoM’s histograms saturate, while this distance still ranks methods.`}
+            />
+            <KlomChart
+              result={r}
+              scale={p.scale}
+              fileStem={p.fileStem}
+              subtitle={`The paper’s metric; ranks methods from N ≈ ${GKL_FIRST_BELOW_N} (forget split). This run has N = ${p.spec.n}.`}
+            />
+          </>
+        ) : (
+          <>
+            <KlomChart result={r} scale={p.scale} fileStem={p.fileStem} />
+            {r.noiseFloor.gkl && <GklChart result={r} scale={p.scale} fileStem={p.fileStem} />}
+          </>
+        )}
         <ExampleMargins
           result={r}
           spec={p.spec}

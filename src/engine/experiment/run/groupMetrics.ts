@@ -3,8 +3,10 @@
  * A metric is a pure function in metrics/ plus one entry here (and its field in the result schema).
  */
 import { epsilonScore } from '../../metrics/epsilon';
+import { gklPerExample } from '../../metrics/gkl';
 import { klomBySplit, klomPerExample } from '../../metrics/klom';
 import { lossesFromMargins, meanSimpleMia } from '../../metrics/mia';
+import { floorGroups } from '../../metrics/noiseFloor';
 import { pick } from '../../metrics/splits';
 import { accuracyWarnings } from '../../metrics/warnings';
 import type { GroupResult, NoiseFloor, Splits } from '../result';
@@ -16,6 +18,8 @@ export interface MeasureInputs {
   oracleMargins: Float32Array[];
   /** The independent oracle group, when there are N of them (the noise floor's second group). */
   independentMargins?: Float32Array[];
+  /** GKL's prior variance s0²: the median over all examples of the oracles' margin variance, one per request. */
+  gklPrior: number;
   splits: Splits;
   seed: number;
 }
@@ -48,6 +52,18 @@ const GROUP_METRICS: GroupMetric[] = [
       const perExample = klomPerExample(g.margins, m.oracleMargins);
       g.klomPerExample = Array.from(perExample);
       g.klom = klomBySplit(perExample, m.splits);
+    },
+  },
+  {
+    measure(g, m) {
+      const perExample = gklPerExample(g.margins, m.oracleMargins, m.gklPrior);
+      g.gklPerExample = Array.from(perExample);
+      g.gkl = klomBySplit(perExample, m.splits);
+    },
+    floor(floor, m) {
+      // The same two groups as KLoM's floor, and the request's s0².
+      const { a, b } = m.independentMargins ? floorGroups(m.independentMargins, m.oracleMargins) : floorGroups(m.oracleMargins);
+      floor.gkl = klomBySplit(gklPerExample(a, b, m.gklPrior), m.splits);
     },
   },
   {

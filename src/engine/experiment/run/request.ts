@@ -2,12 +2,14 @@
  * One deletion request: its splits, the oracles on R, the noise floor, the reference groups (original, oracle)
  * and every method's group, each measured against the oracles as soon as it exists.
  */
-import { dmDirectLogits, pearson } from '../../attribution/datamodels';
+import { dmDirectLogits } from '../../attribution/datamodels';
+import { shiftSkill } from '../../metrics/attributionSkill';
+import { gklPrior } from '../../metrics/gkl';
 import { meanAccuracy } from '../../metrics/groups';
 import { KLOM_CLIP, klomBySplit, sanitiseMargins } from '../../metrics/klom';
 import { marginsFromLogits } from '../../metrics/margins';
 import { noiseFloor } from '../../metrics/noiseFloor';
-import { mean, meanRows, pick, SPLIT_KEYS, type SplitKey } from '../../metrics/splits';
+import { mean, meanRows, pick, SPLIT_KEYS } from '../../metrics/splits';
 import type { ForgetStep } from '../forgetSets';
 import { methodLabel } from '../plan';
 import type { AttributionResult, GroupResult, MethodCost, NoiseFloor, RequestResult, Splits } from '../result';
@@ -60,6 +62,7 @@ export async function runRequest(
     oracle: groups.oracle,
     oracleMargins,
     independentMargins: floorGroup,
+    gklPrior: gklPrior(oracleMargins),
     splits,
     seed: seedFor(spec, `mia-${r}`),
   };
@@ -68,9 +71,16 @@ export async function runRequest(
 
   // The floor: KLoM(independent oracles ‖ oracles) — what Retrain scores — or halves of the N oracles.
   const floor = floorGroup ? noiseFloor(floorGroup, oracleMargins) : noiseFloor(oracleMargins);
-  const noiseFloorResult: NoiseFloor = { method: floor.method, n: floor.n, klom: klomBySplit(floor.perExample, splits) };
+  const noiseFloorResult: NoiseFloor = {
+    method: floor.method,
+    n: floor.n,
+    klom: klomBySplit(floor.perExample, splits),
+    // Always with its group (even when Retrain holds the same margins): the file alone recomputes the floor.
+    ...(floorGroup ? { independentMargins: floorGroup.map((m) => Array.from(m)) } : {}),
+  };
   measureFloor(noiseFloorResult, spec.metrics, measures);
-  const attributionResult = predicted && attribution && attributionCheck(ctx, attribution, predicted, oracleMargins, splits);
+  const attributionResult =
+    predicted && attribution && attributionCheck(ctx, attribution, predicted, groups.original.margins, oracleMargins, floorGroup, splits);
   /** This request's result so far; sent after the oracles and after every method, so the page can draw as results come. */
   const snapshot = (): RequestResult => ({
     request: r,
@@ -154,24 +164,40 @@ function makeGroup(ctx: RunContext, name: string, label: string, logits: Float32
   return g;
 }
 
-/** How well DM-Direct's predicted margins (mean over originals) match the oracles' mean margins. */
+/**
+ * Attribution skill: how well DM-Direct's predicted margins (mean over originals) predict the shift from the
+ * originals' mean margins to the oracles'; the ceiling uses the independent oracles' mean as the predictor.
+ */
 function attributionCheck(
   ctx: RunContext,
   attribution: Attribution,
   predicted: Float32Array[],
+  originalMargins: ArrayLike<number>[],
   oracleMargins: Float32Array[],
+  independentMargins: Float32Array[] | undefined,
   splits: Splits,
 ): AttributionResult {
   const predictedMean = meanRows(predicted.map((l) => marginsFromLogits(l, ctx.labels)));
+  const originalMean = meanRows(originalMargins);
   const oracleMean = meanRows(oracleMargins);
-  const quality = {} as Record<SplitKey, number>;
-  for (const k of SPLIT_KEYS) quality[k] = pearson(pick(predictedMean, splits[k]), pick(oracleMean, splits[k]));
+  const independentMean = independentMargins && meanRows(independentMargins);
+  const skill = {} as AttributionResult['skill'];
+  for (const k of SPLIT_KEYS) {
+    const ids = splits[k];
+    skill[k] = shiftSkill(
+      pick(predictedMean, ids),
+      pick(originalMean, ids),
+      pick(oracleMean, ids),
+      independentMean && pick(independentMean, ids),
+    );
+  }
   return {
     estimator: attribution.estimator,
     models: attribution.models,
-    quality,
+    skill,
     predictedMargins: Array.from(predictedMean),
     oracleMeanMargins: Array.from(oracleMean),
+    originalMeanMargins: Array.from(originalMean),
     examplesProcessed: attribution.examples,
     seconds: attribution.seconds,
   };
