@@ -88,6 +88,16 @@ describe('results JSON round trip', () => {
     expect(back.noiseFloor).toEqual(withNaN.noiseFloor);
   });
 
+  it('imports a file from before attribution skill: everything but its old correlation, with a note saying so', () => {
+    const old = JSON.parse(resultJson(makeFixtureResult()));
+    old.attribution = { ...old.attribution, quality: { forget: 0.5, retain: 0.9, validation: 0.9 } };
+    delete old.attribution.skill;
+    const back = parseResultFile(JSON.stringify(old));
+    expect(back.attribution).toBeUndefined();
+    expect(back.groups.dmm.margins).toEqual(result.groups.dmm.margins);
+    expect(back.notes.at(-1)).toMatch(/before attribution skill was measured/);
+  });
+
   it('round-trips NaN and ±Infinity as strings, and still reads null as NaN', () => {
     const r = makeFixtureResult();
     r.groups.dmm.margins[0][2] = Number.NaN;

@@ -59,6 +59,26 @@ function inconsistency(r: RequestResult, where: string, trainSize: number, valid
   return undefined;
 }
 
+/**
+ * Files written before attribution skill was measured hold only a correlation (`attribution.quality`), which is no
+ * measure of the attribution: their attribution check is dropped, with a note, and everything else still imports.
+ */
+function withoutOldAttributionCheck(obj: Record<string, unknown>): Record<string, unknown> {
+  const isOld = (r: unknown) => {
+    const a = (r as { attribution?: Record<string, unknown> } | null)?.attribution;
+    return a !== undefined && a !== null && typeof a === 'object' && 'quality' in a && !('skill' in a);
+  };
+  const requests = Array.isArray(obj.earlierRequests) ? obj.earlierRequests : [];
+  if (!isOld(obj) && !requests.some(isOld)) return obj;
+  const drop = (r: unknown) => (isOld(r) ? { ...(r as object), attribution: undefined } : r);
+  const notes = Array.isArray(obj.notes) ? obj.notes : [];
+  return {
+    ...(drop(obj) as Record<string, unknown>),
+    earlierRequests: requests.map(drop),
+    notes: [...notes, 'this file was written before attribution skill was measured: its attribution check (a correlation) is not shown'],
+  };
+}
+
 /** Parses and validates a results file's text. Throws ResultFileError with a message naming the problem. */
 export function parseResultFile(text: string, fileName = 'the file'): ExperimentResult {
   if (text.length > MAX_RESULT_BYTES)
@@ -84,7 +104,7 @@ export function parseResultFile(text: string, fileName = 'the file'): Experiment
       `${fileName} has results format ${JSON.stringify(obj.format)}; this version reads format ${RESULT_FORMAT}${typeof obj.format === 'number' && obj.format > RESULT_FORMAT ? ' (it was written by a newer version)' : ''}`,
     );
   }
-  const parsed = resultSchema.safeParse(raw);
+  const parsed = resultSchema.safeParse(withoutOldAttributionCheck(obj));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problems)` : '';

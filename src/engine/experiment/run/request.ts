@@ -18,7 +18,7 @@ import type { Attribution } from './attribution';
 import { seedFor, type RunContext } from './context';
 import { measureFloor, measureGroup, type MeasureInputs } from './groupMetrics';
 import { runMethodGroup, type MethodChains, type MethodGroupRun, type RequestInputs } from './methods';
-import { trainGroup, type Original } from './models';
+import { trainGroup, type Original, type TrainedModel } from './models';
 
 export async function runRequest(
   ctx: RunContext,
@@ -32,8 +32,6 @@ export async function runRequest(
   const plan = ctx.plan.requests[r];
   const { splits, retainIdx } = requestSplits(ctx, step);
   const oracleRuns = await trainGroup(ctx, plan.oracles, () => retainIdx, false);
-  const oracleMargins = oracleRuns.slice(0, spec.n).map((o) => marginsFromLogits(o.logits, ctx.labels));
-  const independent = oracleRuns.slice(spec.n).map((o) => marginsFromLogits(o.logits, ctx.labels));
   const retrainCost = {
     examplesProcessed: mean(oracleRuns.map((o) => o.examplesProcessed)),
     seconds: mean(oracleRuns.map((o) => o.seconds)),
@@ -41,46 +39,11 @@ export async function runRequest(
   const sumBeta = attribution?.betaSum(step.cumulative);
   const predicted = sumBeta && originals.map((o) => dmDirectLogits(o.logits, sumBeta));
 
-  const groups: Record<string, GroupResult> = {
-    original: makeGroup(
-      ctx,
-      'original',
-      'Original (θ0)',
-      originals.map((o) => o.logits),
-      splits,
-    ),
-    oracle: makeGroup(
-      ctx,
-      'oracle',
-      'Oracle (retrained without F)',
-      oracleRuns.slice(0, spec.n).map((o) => o.logits),
-      splits,
-    ),
-  };
-  const floorGroup = independent.length >= spec.n ? independent.slice(0, spec.n) : undefined;
-  const measures: MeasureInputs = {
-    oracle: groups.oracle,
-    oracleMargins,
-    independentMargins: floorGroup,
-    gklPrior: gklPrior(oracleMargins),
-    splits,
-    seed: seedFor(spec, `mia-${r}`),
-  };
-  measureGroup(groups.original, spec.metrics, measures);
-  measureGroup(groups.oracle, spec.metrics, measures);
-
-  // The floor: KLoM(independent oracles ‖ oracles) — what Retrain scores — or halves of the N oracles.
-  const floor = floorGroup ? noiseFloor(floorGroup, oracleMargins) : noiseFloor(oracleMargins);
-  const noiseFloorResult: NoiseFloor = {
-    method: floor.method,
-    n: floor.n,
-    klom: klomBySplit(floor.perExample, splits),
-    // Always with its group (even when Retrain holds the same margins): the file alone recomputes the floor.
-    ...(floorGroup ? { independentMargins: floorGroup.map((m) => Array.from(m)) } : {}),
-  };
-  measureFloor(noiseFloorResult, spec.metrics, measures);
+  const { groups, measures, floorGroup, noiseFloorResult } = referenceGroups(ctx, r, splits, originals, oracleRuns);
   const attributionResult =
-    predicted && attribution && attributionCheck(ctx, attribution, predicted, groups.original.margins, oracleMargins, floorGroup, splits);
+    predicted &&
+    attribution &&
+    attributionCheck(ctx, attribution, predicted, groups.original.margins, measures.oracleMargins, floorGroup, splits);
   /** This request's result so far; sent after the oracles and after every method, so the page can draw as results come. */
   const snapshot = (): RequestResult => ({
     request: r,
@@ -113,6 +76,54 @@ export async function runRequest(
   ctx.progress.begin(plan.metrics, 'KLoM, accuracy, noise floor');
   ctx.progress.end(plan.metrics);
   return snapshot();
+}
+
+/**
+ * The original and oracle groups, measured, and the noise floor: KLoM(independent oracles ‖ oracles) — what
+ * Retrain scores — or halves of the N oracles when there are fewer than N independent ones.
+ */
+function referenceGroups(ctx: RunContext, r: number, splits: Splits, originals: Original[], oracleRuns: TrainedModel[]) {
+  const { spec } = ctx;
+  const oracleMargins = oracleRuns.slice(0, spec.n).map((o) => marginsFromLogits(o.logits, ctx.labels));
+  const independent = oracleRuns.slice(spec.n).map((o) => marginsFromLogits(o.logits, ctx.labels));
+  const groups: Record<string, GroupResult> = {
+    original: makeGroup(
+      ctx,
+      'original',
+      'Original (θ0)',
+      originals.map((o) => o.logits),
+      splits,
+    ),
+    oracle: makeGroup(
+      ctx,
+      'oracle',
+      'Oracle (retrained without F)',
+      oracleRuns.slice(0, spec.n).map((o) => o.logits),
+      splits,
+    ),
+  };
+  const floorGroup = independent.length >= spec.n ? independent.slice(0, spec.n) : undefined;
+  const measures: MeasureInputs = {
+    oracle: groups.oracle,
+    oracleMargins,
+    independentMargins: floorGroup,
+    gklPrior: gklPrior(oracleMargins),
+    splits,
+    seed: seedFor(spec, `mia-${r}`),
+  };
+  measureGroup(groups.original, spec.metrics, measures);
+  measureGroup(groups.oracle, spec.metrics, measures);
+
+  const floor = floorGroup ? noiseFloor(floorGroup, oracleMargins) : noiseFloor(oracleMargins);
+  const noiseFloorResult: NoiseFloor = {
+    method: floor.method,
+    n: floor.n,
+    klom: klomBySplit(floor.perExample, splits),
+    // Always with its group (even when Retrain holds the same margins): the file alone recomputes the floor.
+    ...(floorGroup ? { independentMargins: floorGroup.map((m) => Array.from(m)) } : {}),
+  };
+  measureFloor(noiseFloorResult, spec.metrics, measures);
+  return { groups, measures, floorGroup, noiseFloorResult };
 }
 
 /** S split into the cumulative forget set and the retain set; V after S in the example order. */
