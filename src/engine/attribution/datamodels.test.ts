@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
-import { dmDirectLogits, forgetBetaSum, forgetModelWeights, halfSubsetMasks, pearson, spearman } from './datamodels';
+import { dmDirectLogits, forgetBetaDiagonal, forgetBetaSum, forgetModelWeights, halfSubsetMasks, pearson, spearman } from './datamodels';
 
 function randomArray(n: number, seed: number): Float32Array {
   const rng = createRng(seed);
@@ -120,6 +120,30 @@ describe('halfSubsetMasks', () => {
   it('rejects bad arguments', () => {
     expect(() => halfSubsetMasks(0, 3, 1)).toThrow(/trainCount/);
     expect(() => halfSubsetMasks(10, 3, 1, 1)).toThrow(/alpha/);
+  });
+});
+
+describe('forgetBetaDiagonal', () => {
+  it('keeps only each forget point’s effect on itself: β[f, f, :] for f ∈ F, zero on every other example', () => {
+    const trainCount = 9;
+    const models = 30;
+    const points = 12; // 9 training examples, then 3 validation examples
+    const classes = 3;
+    const masks = halfSubsetMasks(trainCount, models, 11);
+    const outputs = randomArray(models * points * classes, 12);
+    const beta = bruteForceBeta(masks, models, trainCount, outputs, points * classes);
+    const forget = [0, 3, 8];
+    const got = forgetBetaDiagonal(masks, models, trainCount, outputs, points, classes, forget);
+    for (let j = 0; j < points; j++) {
+      for (let c = 0; c < classes; c++) {
+        const expected = forget.includes(j) ? beta[j * points * classes + j * classes + c] : 0;
+        expect(got[j * classes + c]).toBeCloseTo(expected, 5);
+      }
+    }
+    // One forget point: its row is the same as the full sum's.
+    const one = forgetBetaSum(masks, models, trainCount, outputs, points, classes, [4]);
+    const diag = forgetBetaDiagonal(masks, models, trainCount, outputs, points, classes, [4]);
+    for (let c = 0; c < classes; c++) expect(diag[4 * classes + c]).toBeCloseTo(one[4 * classes + c], 5);
   });
 });
 

@@ -100,6 +100,34 @@ export function forgetBetaSum(
 }
 
 /**
+ * The diagonal-only prediction (the datamodels authors' `diagonal_only` variant of DM-Direct): for each f ∈ F its
+ * own effect β[f, f, :] on its own logits, and no change anywhere else. Summing |F| noisy off-diagonal estimates
+ * swamps the signal at browser-scale M; the self-terms are the large, well-estimated part for a random forget set.
+ * Same layout as forgetBetaSum ([points, classes], rows of S's training indices).
+ */
+export function forgetBetaDiagonal(
+  masks: Uint8Array,
+  models: number,
+  trainCount: number,
+  outputs: Float32Array,
+  points: number,
+  classes: number,
+  forget: ArrayLike<number>,
+): Float32Array {
+  const rowSize = points * classes;
+  const out = new Float32Array(rowSize);
+  for (const f of Array.from(forget)) {
+    const w = forgetModelWeights(masks, models, trainCount, [f]);
+    for (let c = 0; c < classes; c++) {
+      let acc = 0;
+      for (let m = 0; m < models; m++) acc += w[m] * outputs[m * rowSize + f * classes + c];
+      out[f * classes + c] = acc;
+    }
+  }
+  return out;
+}
+
+/**
  * The length-M weight vector w with Σ_{i∈F} β[i, ·, ·] = Σ_m w[m]·Z[m] (exported for callers that stream
  * Z model by model instead of holding all of it).
  */

@@ -150,6 +150,11 @@ const attributionSchema = z
       estimator: z.literal('datamodels'),
       models: z.int().min(2).max(20_000).default(100),
       alpha: z.number().gt(0).lt(1).default(0.5),
+      /**
+       * Which terms of Σ_{i∈F} β[i, ·, :] DM-Direct sums: 'all' (absent means all: the paper's estimator) or
+       * 'diagonal' (only β[f, f, :], each forget point's effect on itself; see attribution/datamodels.ts).
+       */
+      terms: z.enum(['all', 'diagonal']).optional(),
     }),
     /** TRAK-style gradient attribution, ensembled over `models` models. */
     z.strictObject({

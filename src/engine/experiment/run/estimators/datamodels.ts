@@ -2,7 +2,7 @@
  * Subset datamodels (the paper's estimator): M models trained on random α-subsets of S; β by difference in
  * means over the subset masks. The subset models never depend on F, so they serve every request and forget set.
  */
-import { forgetBetaSum, forgetModelWeights, halfSubsetMasks } from '../../../attribution/datamodels';
+import { forgetBetaDiagonal, forgetBetaSum, forgetModelWeights, halfSubsetMasks } from '../../../attribution/datamodels';
 import { NUM_CLASSES } from '../../../data/types';
 import { marginsFromLogits } from '../../../metrics/margins';
 import { createRng } from '../../../rng';
@@ -42,7 +42,9 @@ export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase): Pro
             'so their datamodel effect is unknown and counted as zero; use more subset models',
         );
       }
-      return forgetBetaSum(masks, models, s, outputs, points, NUM_CLASSES, estimable);
+      const estimate =
+        spec.attribution.estimator === 'datamodels' && spec.attribution.terms === 'diagonal' ? forgetBetaDiagonal : forgetBetaSum;
+      return estimate(masks, models, s, outputs, points, NUM_CLASSES, estimable);
     },
     features: (seed) => datamodelFeatures(masks, outputs, s, points, ctx.labels, seed),
   };
