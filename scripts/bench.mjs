@@ -9,7 +9,8 @@
  * efficiency), and tensor/memory growth over 20 consecutive experiments run with the pool.
  *
  * Options: --backends wasm,webgpu (default: every available one), --models tiny,resnet9, --repeats 3 (throughput
- *          runs; the table shows the median and the spread), --pool-workers N (default: the chosen pool size),
+ *          runs; the table shows the median and the spread), --pool-workers N (default: the chosen pool size, at least 2),
+ *          --pool-backend webgpu (the pool's backend; default the chosen one),
  *          --skip-accuracy, --skip-memory, --skip-pool, --runs 20, --out bench-results/bench.json
  */
 import fs from 'node:fs';
@@ -151,17 +152,23 @@ async function main() {
     }
 
     if (!flag('skip-pool')) {
-      const maxWorkers = Number(opt('pool-workers', choice.pool.size));
-      log(`pool scaling: 1…${maxWorkers} workers, ${choice.name}, tiny CNN, 1,024 images per job…`);
+      const poolBackend = opt('pool-backend', choice.name);
+      const poolChoice = poolBackend === choice.name ? choice : await page.evaluate((b) => window.harness.init(b), poolBackend);
+      const maxWorkers = Number(opt('pool-workers', Math.max(2, choice.pool.size)));
+      const jobImages = software(poolBackend) ? 64 : 1024;
+      log(`pool scaling: 1…${maxWorkers} workers, ${poolBackend}, tiny CNN, ${jobImages} images per job…`);
       result.pool = {
-        choice: choice.pool,
+        backend: poolBackend,
+        choice: poolChoice.pool,
+        jobImages,
         rows: await page.evaluate((r) => window.harness.benchPool(r), {
           model: { arch: 'tiny-cnn' },
           maxWorkers,
-          trainImages: 1024,
-          jobsPerWorker: 3,
+          trainImages: jobImages,
+          jobsPerWorker: software(poolBackend) ? 1 : 3,
         }),
       };
+      if (poolBackend !== choice.name) await page.evaluate((b) => window.harness.init(b), choice.name);
       log(`${Number(opt('runs', 20))} consecutive experiments with the pool…`);
       const spec = {
         v: 1,
@@ -258,7 +265,9 @@ async function main() {
   );
   if (result.throughput[0]?.spread) console.log(`(median and min–max of ${result.throughput[0].spread.repeats} runs)`);
   if (result.pool) {
-    console.log(`\nPool: ${result.pool.choice.reason}. Independent training jobs (tiny CNN, 1 epoch on 1,024 images + evaluation):`);
+    console.log(
+      `\nPool on ${result.pool.backend}: ${result.pool.choice.reason}. Independent training jobs (tiny CNN, 1 epoch on ${result.pool.jobImages} images + evaluation):`,
+    );
     console.log(
       table(result.pool.rows, [
         ['workers', (r) => r.workers],
