@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
-import { dmDirectLogits, forgetBetaDiagonal, forgetBetaSum, forgetModelWeights, halfSubsetMasks, pearson, spearman } from './datamodels';
+import { pearson, spearman } from '../metrics/correlation';
+import { dmDirectLogits, forgetBetaDiagonal, forgetBetaSum, forgetModelWeights, halfSubsetMasks } from './datamodels';
 
 function randomArray(n: number, seed: number): Float32Array {
   const rng = createRng(seed);

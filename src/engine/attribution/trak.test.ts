@@ -4,7 +4,7 @@ import { createModel } from '../models/model';
 import { createRng, permutation } from '../rng';
 import { syntheticImageSet } from '../data/synthetic';
 import { useWasmBackend } from '../../../test/support/wasmBackend';
-import { pearson } from './datamodels';
+import { pearson } from '../metrics/correlation';
 import {
   buildTrakState,
   choleskyInPlace,

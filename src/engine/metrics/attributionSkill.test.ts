@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { olsSlope, predictionSkill, shiftSkill } from './attributionSkill';
+import { predictionSkill, shiftSkill } from './attributionSkill';
+import { olsSlope } from './correlation';
 
 describe('attribution skill', () => {
   const original = [1, 2, 3, 4];

@@ -9,7 +9,7 @@
  *   perfect predictor below 1).
  * Each is NaN where it is undefined (fewer than two points, no true shift).
  */
-import { pearson } from '../attribution/datamodels';
+import { olsSlope, pearson } from './correlation';
 
 export interface ShiftSkill {
   shiftR: number;
@@ -34,28 +34,6 @@ export function predictionSkill(predicted: ArrayLike<number>, original: ArrayLik
     base += (original[j] - target[j]) ** 2;
   }
   return base > 0 ? 1 - err / base : Number.NaN;
-}
-
-/** OLS slope of y on x: cov(x, y) / var(x). */
-export function olsSlope(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  checkLengths(x, y);
-  const n = x.length;
-  if (n < 2) return Number.NaN;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-  }
-  return sxx > 0 ? sxy / sxx : Number.NaN;
 }
 
 /**
