@@ -6,6 +6,7 @@ import { distanceRows, SPLITS, verdict } from '../../lib/resultViews';
 import { FORMULAS } from '../../lib/teaching';
 import { ChartFigure } from './ChartFigure';
 import { SplitBars, splitLegend } from './SplitBars';
+import { StatSelect } from './StatSelect';
 
 type GklStat = 'mean' | 'p95';
 const STAT_LABELS: Record<GklStat, string> = { mean: 'mean', p95: '95th percentile' };
@@ -37,18 +38,7 @@ export function GklChart({
       tip={<>{FORMULAS.gkl} Its noise floor compares the same two oracle groups as KLoM’s.</>}
       subtitle={subtitle}
       scale={scale}
-      controls={
-        <label className="field inline">
-          <span>Statistic over examples</span>
-          <select value={stat} onChange={(e) => setStat(e.currentTarget.value as GklStat)}>
-            {Object.entries(STAT_LABELS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
-      }
+      controls={<StatSelect value={stat} labels={STAT_LABELS} onChange={setStat} />}
       caption={
         <>
           Lower is better: how far each group’s margins are from the oracles’ ({STAT_LABELS[stat]} over each split’s examples of the

@@ -6,6 +6,7 @@ import { distanceRows, verdict, type KlomStat } from '../../lib/resultViews';
 import { FORMULAS } from '../../lib/teaching';
 import { ChartFigure } from './ChartFigure';
 import { SplitBars, splitLegend } from './SplitBars';
+import { StatSelect } from './StatSelect';
 
 const STAT_LABELS: Record<KlomStat, string> = { p95: '95th percentile', p99: '99th percentile', mean: 'mean' };
 
@@ -39,18 +40,7 @@ export function KlomChart({
         </>
       }
       scale={scale}
-      controls={
-        <label className="field inline">
-          <span>Statistic over examples</span>
-          <select value={stat} onChange={(e) => setStat(e.currentTarget.value as KlomStat)}>
-            {Object.entries(STAT_LABELS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </select>
-        </label>
-      }
+      controls={<StatSelect value={stat} labels={STAT_LABELS} onChange={setStat} />}
       caption={
         <>
           Lower is better: how far each group’s margins are from the oracles’ ({STAT_LABELS[stat]} of KLoM over each split’s examples). The
