@@ -4,7 +4,7 @@
  */
 import type { RunControl } from '../engine/control';
 import type { CifarDataset } from '../engine/data/types';
-import type { Job } from '../engine/experiment/run/jobs';
+import { firstIndices, type Job } from '../engine/experiment/run/jobs';
 import type { ModelSpec } from '../engine/models/modelSpec';
 import type { BackendName } from './backends';
 import { createPoolExecutor } from './pool';
@@ -42,7 +42,7 @@ export async function measureGpuWorkers(backend: BackendName, ds: CifarDataset):
     seed: k,
     model: { arch: 'tiny-cnn' },
     recipe: { epochs: 1, batchSize: 64, peakLr: 0.05, peakEpoch: 0.5, momentum: 0.9, weightDecay: 5e-4, flip: false },
-    indices: Int32Array.from({ length: trainSize }, (_, i) => i),
+    indices: firstIndices(trainSize),
     keepWeights: false,
     trainSize,
     validationSize,
@@ -77,7 +77,7 @@ export async function runPoolBench(
     seed: k,
     model: request.model,
     recipe: { epochs: 1, batchSize: 128, peakLr: 0.05, peakEpoch: 0.5, momentum: 0.9, weightDecay: 5e-4, flip: false },
-    indices: Int32Array.from({ length: trainSize }, (_, i) => i),
+    indices: firstIndices(trainSize),
     keepWeights: false,
     trainSize,
     validationSize: Math.min(100, ds.validation.count),

@@ -13,7 +13,7 @@ import { planExperiment, type ExperimentPlan } from '../plan';
 import { Progress, type ExperimentProgress } from '../progress';
 import type { Environment, RequestResult } from '../result';
 import type { ExperimentSpec } from '../spec';
-import { localExecutor, type Executor } from './jobs';
+import { firstIndices, localExecutor, type Executor } from './jobs';
 
 /** Bump when a change to training, evaluation or a method makes previously cached models wrong. */
 export const ENGINE_CACHE_VERSION = 1;
@@ -52,8 +52,6 @@ export interface RunContext {
   readonly notes: string[];
 }
 
-const range = (from: number, to: number) => Int32Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
-
 /** Checks the dataset holds what the spec asks for and lays out the examples. */
 export function createRunContext(spec: ExperimentSpec, options: RunnerOptions): RunContext {
   const { dataset: ds } = options;
@@ -75,8 +73,8 @@ export function createRunContext(spec: ExperimentSpec, options: RunnerOptions): 
     executor,
     plan,
     progress: new Progress(plan, options.onProgress, executor.workers),
-    sIdx: range(0, s),
-    vIdx: range(0, v),
+    sIdx: firstIndices(s),
+    vIdx: firstIndices(v),
     points: s + v,
     labels,
     environment: { ...options.environment, datasetId: ds.id, datasetName: ds.name },

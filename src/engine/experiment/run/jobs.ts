@@ -111,12 +111,13 @@ function expandTargets(targets: Float32Array, ds: CifarDataset): Float32Array {
   return out;
 }
 
-const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+/** 0, 1, …, n − 1: the experiment's examples are the first |S| training and |V| validation images. */
+export const firstIndices = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
 /** A model's logits on every example (S then V), [points, 10]. */
 export async function evaluateExamples(model: Model, ds: CifarDataset, data: JobData, control?: RunControl): Promise<Float32Array> {
-  const train = await evaluateModel(model, ds.train, range(data.trainSize), { control });
-  const validation = await evaluateModel(model, ds.validation, range(data.validationSize), { control });
+  const train = await evaluateModel(model, ds.train, firstIndices(data.trainSize), { control });
+  const validation = await evaluateModel(model, ds.validation, firstIndices(data.validationSize), { control });
   const logits = new Float32Array((data.trainSize + data.validationSize) * NUM_CLASSES);
   logits.set(train.logits, 0);
   logits.set(validation.logits, data.trainSize * NUM_CLASSES);

@@ -81,11 +81,12 @@ async function unlearnGroup(
   req: RequestInputs,
 ): Promise<Omit<MethodGroupRun, 'usesAttribution'>> {
   const links = req.chains.get(m.id) ?? [];
+  const targets = targetsFor(ctx, meta, m, req);
   // One run per original, as many at once as the executor runs; each is determined by its role, not by the order.
   const runs = await allJobs(
     phase.roles.map((role, k) => {
       const from: ChainLink = req.r === 0 ? { ...req.originals[k] } : links[k];
-      return unlearnOne(ctx, { m, phase, role, k, from, targets: methodTargets(ctx, meta, m, from, req) }, req);
+      return unlearnOne(ctx, { m, phase, role, k, from, targets: targets(from) }, req);
     }),
   );
   req.chains.set(
@@ -99,18 +100,21 @@ async function unlearnGroup(
   };
 }
 
-/** The target logits a matching method fine-tunes towards, from what its catalog entry declares. */
-function methodTargets(
+/**
+ * The target logits a matching method fine-tunes towards, from what its catalog entry declares, per starting model.
+ * What every run shares (Σ_F β of the request, the oracles' mean) is computed once for the group.
+ */
+function targetsFor(
   ctx: RunContext,
   meta: MethodDefinition,
   m: MethodSpec,
-  from: ChainLink,
   req: RequestInputs,
-): Float32Array | undefined {
+): (from: ChainLink) => Float32Array | undefined {
   const kind = meta.needs?.targets;
   if (kind === 'dm-direct') {
     if (!req.attribution) throw new Error(`${meta.label} needs an attribution`);
-    return dmDirectLogits(from.logits, req.attribution.betaSum(req.step.request));
+    const betaSum = req.attribution.betaSum(req.step.request);
+    return (from) => dmDirectLogits(from.logits, betaSum);
   }
   if (kind === 'oracle-mean') {
     // The first K independent oracles of the request.
@@ -118,9 +122,9 @@ function methodTargets(
     const oracles = req.oracleRuns.slice(ctx.spec.n, ctx.spec.n + count);
     const meanLogits = new Float32Array(ctx.points * NUM_CLASSES);
     for (const o of oracles) for (let t = 0; t < meanLogits.length; t++) meanLogits[t] += o.logits[t] / oracles.length;
-    return meanLogits;
+    return () => meanLogits;
   }
-  return undefined;
+  return () => undefined;
 }
 
 interface UnlearnRunSpec {
