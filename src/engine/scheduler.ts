@@ -40,27 +40,20 @@ export class Scheduler<W extends PoolWorker> {
   }
 
   async run<T>(task: (worker: W) => Promise<T>): Promise<T> {
-    const worker = await this.acquire();
-    try {
-      const result = await task(worker);
-      this.release(worker);
-      return result;
-    } catch (error) {
-      if (!this.options.isWorkerFailure?.(error)) {
-        this.release(worker);
-        throw error;
-      }
-      this.discard(worker);
-      this.options.onRetry?.(error);
-      const fresh = await this.acquire();
+    for (let attempt = 0; ; attempt++) {
+      const worker = await this.acquire();
       try {
-        const result = await task(fresh);
-        this.release(fresh);
+        const result = await task(worker);
+        this.release(worker);
         return result;
-      } catch (again) {
-        if (this.options.isWorkerFailure?.(again)) this.discard(fresh);
-        else this.release(fresh);
-        throw again;
+      } catch (error) {
+        if (!this.options.isWorkerFailure?.(error)) {
+          this.release(worker);
+          throw error;
+        }
+        this.discard(worker);
+        if (attempt > 0) throw error;
+        this.options.onRetry?.(error);
       }
     }
   }
