@@ -17,7 +17,7 @@ export default defineConfig({
   server: { host: 'localhost', port: 5173 },
   preview: { host: 'localhost', port: 4173 },
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.mjs'],
     environment: 'node',
     testTimeout: 60_000,
     // Some files train a small model in beforeAll; on a shared 2-core machine that can pass vitest's 10 s default.

@@ -12,7 +12,7 @@ import { parseSpec, type ExperimentSpec } from '../../engine/experiment/spec';
 import { methodMeta } from '../../engine/unlearn/catalog';
 
 export const FIXTURE_SPEC: ExperimentSpec = parseSpec({
-  v: 1,
+  v: 2,
   dataset: { source: 'embedded', trainSize: 40, validationSize: 20 },
   model: { arch: 'tiny-cnn' },
   recipe: { epochs: 1, batchSize: 10, peakLr: 0.05, peakEpoch: 0.5 },

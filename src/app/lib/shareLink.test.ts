@@ -129,7 +129,7 @@ describe('broken and hostile links', () => {
 
   it('another version: a newer link format, a newer or unknown spec version', () => {
     expect(message(`#s=2.${encodeSpec(DEFAULT_SPEC).slice(2)}`)).toMatch(/newer version of the playground \(link format 2\)/);
-    expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, v: 2 }))}`)).toMatch(/newer version of the playground \(spec version 2\)/);
+    expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, v: 3 }))}`)).toMatch(/newer version of the playground \(spec version 3\)/);
     expect(message(`#s=${pack(JSON.stringify({ ...DEFAULT_SPEC, v: 0 }))}`)).toMatch(
       /spec version 0, which this version of the playground can no longer read/,
     );

@@ -16,6 +16,7 @@ import {
   presetSpec,
   removeMethod,
   resetMethodParams,
+  setMethodSettings,
   setIn,
   toggleIndices,
   withForgetRequest,
@@ -50,9 +51,9 @@ describe('drafts', () => {
 });
 
 describe('methods', () => {
-  it('adds with a unique id and published defaults, removes, resets', () => {
+  it('adds with a unique id and browser-scale defaults, removes, resets', () => {
     let d = addMethod(DEFAULT_SPEC, 'dmm');
-    expect(d.methods[d.methods.length - 1]).toEqual({ id: 'dmm-2', method: 'dmm', params: methodDefaults('dmm') });
+    expect(d.methods[d.methods.length - 1]).toEqual({ id: 'dmm-2', method: 'dmm', settings: 'browser', params: methodDefaults('dmm') });
     expect(checkDraft(d).ok).toBe(true);
     d = setIn(d, ['methods', d.methods.length - 1, 'params', 'lr'], 0.5);
     expect(paramsEdited(d.methods[d.methods.length - 1])).toBe(true);
@@ -64,9 +65,21 @@ describe('methods', () => {
     expect(attributionDefaults('trak')).toEqual({ estimator: 'trak', models: 1, projectionDim: 512, lambda: 0.01 });
     expect(attributionDefaults('datamodels')).toMatchObject({ estimator: 'datamodels', alpha: 0.5 });
   });
-  it('method defaults follow the published recipes', () => {
-    expect(methodDefaults('dmm')).toMatchObject({ lr: 1e-4, batchSize: 512, retainMultiplier: 20, forgetRepeat: 5 });
-    expect(methodDefaults('scrub')).toMatchObject({ temperature: 4, gamma: 0.99, alpha: 0.1, lrDecayEpochs: [3, 5, 9] });
+  it('method defaults follow the published recipes one setting away', () => {
+    expect(methodDefaults('dmm', 'published')).toMatchObject({ lr: 1e-4, batchSize: 512, retainMultiplier: 20, forgetRepeat: 5 });
+    expect(methodDefaults('dmm')).toMatchObject({ batchSize: 32, retainMultiplier: 5, forgetRepeat: 1 });
+    expect(methodDefaults('scrub', 'published')).toMatchObject({ temperature: 4, gamma: 0.99, alpha: 0.1, lrDecayEpochs: [3, 5, 9] });
+  });
+  it('switching settings replaces the parameters and keeps the entry', () => {
+    const index = DEFAULT_SPEC.methods.findIndex((m) => m.method === 'dmm');
+    let d = setMethodSettings(DEFAULT_SPEC, index, 'published');
+    expect(d.methods[index]).toMatchObject({ id: 'dmm', settings: 'published', params: methodDefaults('dmm', 'published') });
+    expect(paramsEdited(d.methods[index])).toBe(false);
+    d = setIn(d, ['methods', index, 'params', 'epochs'], 9);
+    d = resetMethodParams(d, index);
+    expect(d.methods[index].params).toEqual(methodDefaults('dmm', 'published'));
+    expect(checkDraft(d).ok).toBe(true);
+    expect(setMethodSettings(d, index, 'browser').methods[index].params).toEqual(methodDefaults('dmm'));
   });
 });
 

@@ -12,6 +12,7 @@ import {
   type ExperimentSpec,
   type ForgetGenerator,
   type MethodName,
+  type MethodSettings,
   type MethodSpec,
   type PresetId,
 } from '../../engine/experiment/spec';
@@ -61,9 +62,9 @@ export function matchingPreset(spec: ExperimentSpec): PresetId | undefined {
   return PRESETS.find((p) => JSON.stringify(parseSpec(p.spec)) === text)?.id;
 }
 
-/** The published defaults of a method's hyperparameters. */
-export function methodDefaults(method: MethodName): MethodSpec['params'] {
-  return parseSpec({ ...DEFAULT_SPEC, methods: [{ id: 'x', method }] }).methods[0].params;
+/** A method's hyperparameters at its browser-scale defaults or at the published values. */
+export function methodDefaults(method: MethodName, settings: MethodSettings = 'browser'): MethodSpec['params'] {
+  return parseSpec({ ...DEFAULT_SPEC, methods: [{ id: 'x', method, settings }] }).methods[0].params;
 }
 
 /** The spec's defaults for an attribution estimator. */
@@ -74,7 +75,7 @@ export function attributionDefaults(estimator: ExperimentSpec['attribution']['es
 export function newMethod(method: MethodName, taken: readonly string[]): MethodSpec {
   let id: string = method;
   for (let k = 2; taken.includes(id); k++) id = `${method}-${k}`;
-  return { id, method, params: methodDefaults(method) } as MethodSpec;
+  return { id, method, settings: 'browser', params: methodDefaults(method) } as MethodSpec;
 }
 
 export function addMethod(draft: Draft, method: MethodName): Draft {
@@ -95,12 +96,22 @@ export function removeMethod(draft: Draft, index: number): Draft {
 }
 
 export function resetMethodParams(draft: Draft, index: number): Draft {
-  return setIn(draft, ['methods', index, 'params'], methodDefaults(draft.methods[index].method));
+  const m = draft.methods[index];
+  return setIn(draft, ['methods', index, 'params'], methodDefaults(m.method, m.settings));
 }
 
-/** Whether a method's hyperparameters differ from the published defaults. */
+/** Switches a method between its browser-scale and published settings, starting from that setting's values. */
+export function setMethodSettings(draft: Draft, index: number, settings: MethodSettings): Draft {
+  const m = draft.methods[index];
+  const methods = draft.methods.map((x, i) =>
+    i === index ? ({ ...m, settings, params: methodDefaults(m.method, settings) } as MethodSpec) : x,
+  );
+  return { ...draft, methods };
+}
+
+/** Whether a method's hyperparameters differ from the values of its settings (browser-scale or published). */
 export function paramsEdited(m: MethodSpec): boolean {
-  return JSON.stringify(m.params) !== JSON.stringify(methodDefaults(m.method));
+  return JSON.stringify(m.params) !== JSON.stringify(methodDefaults(m.method, m.settings));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import {
 } from './spec';
 
 const minimal = (): ExperimentSpecInput => ({
-  v: 1,
+  v: 2,
   forget: [{ kind: 'random', k: 10 }],
   methods: [{ id: 'dmm', method: 'dmm' }],
 });
@@ -51,8 +51,9 @@ describe('parseSpec: defaults', () => {
     expect(spec.forget).toEqual([{ kind: 'random', k: 10, seed: 0 }]);
     expect(spec.n).toBe(8);
     expect(spec.extraOracles).toBe(8);
-    expect(spec.methods[0].params).toEqual({ epochs: 5, lr: 1e-4, batchSize: 512, retainMultiplier: 20, forgetRepeat: 5, lrDecay: 0.95 });
-    expect(spec.attribution).toEqual({ estimator: 'datamodels', models: 100, alpha: 0.5 });
+    expect(spec.methods[0].settings).toBe('browser');
+    expect(spec.methods[0].params).toEqual({ ...methodMeta('dmm').params.parse({}) });
+    expect(spec.attribution).toEqual({ estimator: 'datamodels', models: 100, alpha: 0.5, terms: 'diagonal' });
     expect(spec.metrics).toEqual(['klom', 'accuracy', 'mia', 'cost']);
     expect(spec.seed).toBe(0);
   });
@@ -60,7 +61,7 @@ describe('parseSpec: defaults', () => {
   it('fills the published recipes of the methods', () => {
     const spec = parseSpec({
       ...minimal(),
-      methods: METHOD_NAMES.map((method) => ({ id: method, method })),
+      methods: METHOD_NAMES.map((method) => ({ id: method, method, settings: 'published' as const })),
     });
     const params = Object.fromEntries(spec.methods.map((m) => [m.method, m.params]));
     expect(params['oracle-matching']).toEqual({
@@ -118,10 +119,10 @@ describe('parseSpec: defaults', () => {
 
 describe('parseSpec: errors name the field', () => {
   it('refuses another version with a clear message', () => {
-    expect(errorOf({ ...minimal(), v: 2 }).message).toBe('unsupported spec version 2; this app reads version 1');
-    expect(errorOf({ ...minimal(), v: '1' }).message).toBe('unsupported spec version "1"; this app reads version 1');
-    expect(errorOf({ forget: [] }).message).toBe('v: missing spec version; this app reads version 1');
-    expect(errorOf('{"v":1}').message).toMatch(/^spec: must be an object/);
+    expect(errorOf({ ...minimal(), v: 3 }).message).toBe('unsupported spec version 3; this app reads version 2');
+    expect(errorOf({ ...minimal(), v: '1' }).message).toBe('unsupported spec version "1"; this app reads version 2');
+    expect(errorOf({ forget: [] }).message).toBe('v: missing spec version; this app reads version 2');
+    expect(errorOf('{"v":2}').message).toMatch(/^spec: must be an object/);
     expect(errorOf(null).message).toMatch(/^spec: must be an object/);
   });
 
@@ -248,8 +249,8 @@ describe('canonical JSON and hash', () => {
   it('sorts keys at every level and prints no whitespace', () => {
     const text = canonicalJson(minimal());
     expect(text).not.toMatch(/\s/);
-    expect(text.startsWith('{"attribution":{"alpha":0.5,"estimator":"datamodels","models":100},"dataset":')).toBe(true);
-    expect(text).toContain('"lr":0.0001');
+    expect(text.startsWith('{"attribution":{"alpha":0.5,"estimator":"datamodels","models":100,"terms":"diagonal"},"dataset":')).toBe(true);
+    expect(text).toContain('"lr":0.003');
     expect(JSON.parse(text)).toEqual(parseSpec(minimal()));
   });
 
@@ -308,6 +309,64 @@ describe('migrateSpec', () => {
     expect(spec).toEqual({ v: 3, renamed: 5, old: undefined, added: true });
   });
   it('leaves the current version alone', () => {
-    expect(migrateSpec({ v: 1 })).toEqual({ spec: { v: 1 } });
+    expect(migrateSpec({ v: 2 })).toEqual({ spec: { v: 2 } });
+  });
+});
+
+describe('version 1 specs keep their meaning', () => {
+  const v1: ExperimentSpecInput = {
+    v: 1,
+    forget: [{ kind: 'random', k: 10 }],
+    methods: [
+      { id: 'dmm', method: 'dmm' },
+      { id: 'om', method: 'oracle-matching', params: { lr: 0.02 } },
+      { id: 'ga', method: 'gradient-ascent' },
+    ],
+  } as unknown as ExperimentSpecInput;
+
+  it('reads methods at the published values and DM-Direct with all terms', () => {
+    const spec = parseSpec(v1);
+    expect(spec.v).toBe(2);
+    expect(spec.methods.map((m) => m.settings)).toEqual(['published', 'published', 'published']);
+    expect(spec.methods[0].params).toMatchObject({
+      lr: 1e-4,
+      epochs: 5,
+      batchSize: 512,
+      retainMultiplier: 20,
+      forgetRepeat: 5,
+      lrDecay: 0.95,
+    });
+    // An explicit value wins over the published one; the rest are published.
+    expect(spec.methods[1].params).toMatchObject({ lr: 0.02, epochs: 10, batchSize: 512, lrDecay: 0.95 });
+    expect(spec.attribution).toMatchObject({ estimator: 'datamodels', terms: 'all' });
+  });
+
+  it('keeps a version-1 TRAK attribution as it was', () => {
+    const spec = parseSpec({ ...v1, attribution: { estimator: 'trak' } });
+    expect(spec.attribution.estimator).toBe('trak');
+  });
+
+  it('hashes the same as the same experiment written in version 2', async () => {
+    const v2 = parseSpec(v1);
+    expect(await specHash(v1)).toBe(await specHash(JSON.parse(JSON.stringify(v2))));
+  });
+});
+
+describe('method settings', () => {
+  it('start new specs at the browser-scale defaults with diagonal DM-Direct', () => {
+    const spec = parseSpec(minimal());
+    expect(spec.methods[0].settings).toBe('browser');
+    expect(spec.methods[0].params).toMatchObject({ batchSize: 32, retainMultiplier: 5, forgetRepeat: 1, lrDecay: 1 });
+    expect(spec.attribution).toMatchObject({ estimator: 'datamodels', terms: 'diagonal' });
+  });
+
+  it('fill the published values for settings "published", under explicit params', () => {
+    const spec = parseSpec({ ...minimal(), methods: [{ id: 'dmm', method: 'dmm', settings: 'published', params: { epochs: 7 } }] });
+    expect(spec.methods[0].params).toMatchObject({ lr: 1e-4, epochs: 7, batchSize: 512, retainMultiplier: 20 });
+  });
+
+  it('name an unknown setting', () => {
+    const error = errorOf({ ...minimal(), methods: [{ id: 'dmm', method: 'dmm', settings: 'paper' }] });
+    expect(error.message).toContain('methods[0].settings');
   });
 });

@@ -47,6 +47,8 @@ export const METHOD_NAMES: readonly MethodName[] = METHOD_CATALOG.map((m) => m.n
 
 const byName = new Map<string, MethodDefinition>(METHOD_CATALOG.map((m) => [m.name, m as unknown as MethodDefinition]));
 
+export const isMethodName = (name: unknown): name is MethodName => typeof name === 'string' && byName.has(name);
+
 /** The catalog entry of a method, with its parameters typed loosely (for code that handles any method). */
 export function methodMeta(name: MethodName): MethodDefinition {
   const meta = byName.get(name);

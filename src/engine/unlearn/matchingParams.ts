@@ -6,14 +6,21 @@ import { z } from 'zod';
 import { batchSize, epochs, lr, lrDecay } from '../schemaParts';
 import { COMMON_PARAM_INFO, passExamples } from './methodMeta';
 
-export const matchingParams = (d: { epochs: number; lr: number; retainMultiplier: number; forgetRepeat: number }) => ({
+export const matchingParams = (d: MatchingParams) => ({
   epochs: epochs(d.epochs),
   lr: lr(d.lr),
-  batchSize: batchSize(512),
+  batchSize: batchSize(d.batchSize),
   retainMultiplier: z.number().min(0).max(1000).default(d.retainMultiplier),
   forgetRepeat: z.int().min(1).max(100).default(d.forgetRepeat),
-  lrDecay: lrDecay(0.95),
+  lrDecay: lrDecay(d.lrDecay),
 });
+
+/**
+ * The browser-scale shape of the fine-tuning set (tuned on another forget set; see docs/results/tuning.md): at
+ * |F| = 50 the published batch of 512 gives about ten optimizer steps; batch 32 over F ∪ 5·|F| retain points
+ * gives ten per epoch, at a constant learning rate.
+ */
+export const BROWSER_MATCHING_SHAPE = { batchSize: 32, retainMultiplier: 5, forgetRepeat: 1, lrDecay: 1 } as const;
 
 export const matchingParamInfo = {
   epochs: COMMON_PARAM_INFO.epochs,

@@ -37,11 +37,17 @@ export interface MethodNeeds<P> {
 export interface MethodDefinition<N extends string = string, S extends Shape = Shape> {
   name: N;
   label: string;
-  /** Where the defaults come from (shown on the method card). */
+  /** Where the published values come from (shown on the method card). */
   source: string;
   /** What the method does, in a sentence or two (the card's info tip). */
   tip?: string;
+  /** The parameters, with the browser-scale defaults (the published values where those were not tuned). */
   params: z.ZodObject<S, z.core.$strict>;
+  /**
+   * The published values where they differ from the browser-scale defaults: what a method entry with
+   * `settings: "published"` starts from. Absent when the tuning kept the published values.
+   */
+  published?: Partial<z.input<z.ZodObject<S, z.core.$strict>>>;
   /** How the page shows each parameter. */
   paramInfo: { [K in keyof S]: ParamInfo };
   /** Checks between parameters, run after the schema accepted them. */

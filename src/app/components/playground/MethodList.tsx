@@ -1,8 +1,8 @@
 import { useEffect, useId, useState } from 'react';
-import { METRIC_NAMES, type MethodSpec, type MetricName } from '../../../engine/experiment/spec';
+import { METRIC_NAMES, type MethodSettings, type MethodSpec, type MetricName } from '../../../engine/experiment/spec';
 import { METHOD_CATALOG, methodMeta, type MethodName } from '../../../engine/unlearn/catalog';
 import type { ParamInfo } from '../../../engine/unlearn/methodMeta';
-import { errorUnder, paramsEdited, type Draft } from '../../lib/specEdit';
+import { errorUnder, methodDefaults, paramsEdited, type Draft } from '../../lib/specEdit';
 import { describedBy, FieldNotes, NumberField } from '../Fields';
 import { InfoTip } from '../InfoTip';
 
@@ -14,6 +14,7 @@ interface Props {
   onAdd: (method: MethodName) => void;
   onRemove: (index: number) => void;
   onReset: (index: number) => void;
+  onSettings: (index: number, settings: MethodSettings) => void;
 }
 
 const METRIC_LABELS: Record<MetricName, string> = {
@@ -95,6 +96,16 @@ function ParamField({
   );
 }
 
+/** The browser-scale values that differ from the published ones, as `lr 0.003, epochs 4`. */
+function browserSummary(method: MethodName): string {
+  const meta = methodMeta(method);
+  const browser = methodDefaults(method, 'browser') as Record<string, unknown>;
+  return Object.keys(meta.published ?? {})
+    .filter((k) => browser[k] !== (meta.published as Record<string, unknown>)[k])
+    .map((k) => `${meta.paramInfo[k]?.label.toLowerCase() ?? k} ${String(browser[k])}`)
+    .join(', ');
+}
+
 function MethodCard({
   m,
   index,
@@ -103,9 +114,11 @@ function MethodCard({
   onChange,
   onRemove,
   onReset,
-}: { m: MethodSpec; index: number } & Omit<Props, 'draft' | 'onAdd' | 'onRemove' | 'onReset'> & {
+  onSettings,
+}: { m: MethodSpec; index: number } & Omit<Props, 'draft' | 'onAdd' | 'onRemove' | 'onReset' | 'onSettings'> & {
     onRemove: () => void;
     onReset: () => void;
+    onSettings: (settings: MethodSettings) => void;
   }) {
   const info = methodMeta(m.method);
   const params = Object.entries(m.params as Record<string, unknown>);
@@ -134,7 +147,20 @@ function MethodCard({
           Remove
         </button>
       </div>
-      <p className="method-source">Preset: {info.source}</p>
+      {info.published ? (
+        <label className="field inline method-settings">
+          <span>Settings</span>
+          <select value={m.settings} disabled={disabled} onChange={(e) => onSettings(e.currentTarget.value as MethodSettings)}>
+            <option value="browser">Browser scale (tuned)</option>
+            <option value="published">Published</option>
+          </select>
+        </label>
+      ) : null}
+      <p className="method-source">
+        {info.published && m.settings === 'browser'
+          ? `Browser scale: ${browserSummary(m.method)}, chosen by the tuning run on a separate forget set (docs/results/tuning.md). Published: ${info.source}`
+          : `Published: ${info.source}`}
+      </p>
       {params.length > 0 && (
         <details>
           <summary>Hyperparameters{edited ? ' (edited)' : ''}</summary>
@@ -154,7 +180,7 @@ function MethodCard({
             ))}
           </div>
           <button type="button" className="small" onClick={onReset} disabled={disabled || !edited}>
-            Reset to the published preset
+            Reset to the {m.settings === 'browser' ? 'browser-scale' : 'published'} values
           </button>
         </details>
       )}
@@ -179,6 +205,7 @@ export function MethodList(p: Props) {
             onChange={p.onChange}
             onRemove={() => p.onRemove(i)}
             onReset={() => p.onReset(i)}
+            onSettings={(settings) => p.onSettings(i, settings)}
           />
         ))}
       </ul>

@@ -1,7 +1,7 @@
 import type { MethodName, PresetId } from '../../../engine/experiment/spec';
 import type { SpecDraft } from '../../hooks/useSpecDraft';
 import type { HideableSection } from '../../lib/shareLink';
-import { addMethod, matchingPreset, presetSpec, removeMethod, resetMethodParams } from '../../lib/specEdit';
+import { addMethod, matchingPreset, presetSpec, removeMethod, resetMethodParams, setMethodSettings } from '../../lib/specEdit';
 import { AttributionSettings } from './AttributionSettings';
 import { ExperimentSetup } from './ExperimentSetup';
 import { MethodList } from './MethodList';
@@ -35,6 +35,7 @@ export function SetupStep({ specDraft: { draft, checked, spec, edit, change }, d
               onAdd={(m: MethodName) => edit(addMethod(draft, m))}
               onRemove={(i) => edit(removeMethod(draft, i))}
               onReset={(i) => edit(resetMethodParams(draft, i))}
+              onSettings={(i, settings) => edit(setMethodSettings(draft, i, settings))}
             />
           </div>
           <AttributionSettings draft={draft} errors={checked.errors} disabled={disabled} onChange={change} />

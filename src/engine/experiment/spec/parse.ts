@@ -2,14 +2,38 @@
  * Reading a spec: migration from older versions, the schema, checks across fields, normalisation; and the
  * canonical text and hash of a parsed spec (two specs that mean the same experiment hash the same).
  */
-import { methodMeta } from '../../unlearn/catalog';
+import { isMethodName, methodMeta } from '../../unlearn/catalog';
 import { describe, formatPath, SpecError, toSpecIssues, type SpecIssue } from './issues';
 import { DATASET_LIMITS, experimentSpecSchema, METRIC_NAMES, SPEC_VERSION, type ExperimentSpec, type ExperimentSpecInput } from './schema';
 
 /** Converts a spec of version k into version k + 1. */
 export type Migration = (spec: Record<string, unknown>) => Record<string, unknown>;
-/** Empty while only version 1 exists. */
-export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+
+const isRecord = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+/**
+ * Version 2 changed two defaults: methods start from browser-scale settings, and DM-Direct keeps only the
+ * diagonal terms. A version-1 spec says what it meant then, so an old link reproduces its experiment exactly.
+ */
+function v1ToV2(spec: Record<string, unknown>): Record<string, unknown> {
+  const methods = Array.isArray(spec.methods) ? spec.methods.map((m) => (isRecord(m) ? { settings: 'published', ...m } : m)) : spec.methods;
+  const attribution = spec.attribution ?? { estimator: 'datamodels' };
+  const datamodels = isRecord(attribution) && attribution.estimator === 'datamodels';
+  return { ...spec, methods, attribution: datamodels ? { terms: 'all', ...attribution } : attribution };
+}
+
+export const MIGRATIONS: Readonly<Record<number, Migration>> = { 1: v1ToV2 };
+
+/** Fills a `settings: "published"` entry's parameters with the published values (explicit params win). */
+function withPublishedValues(spec: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(spec.methods)) return spec;
+  const methods = spec.methods.map((m) => {
+    if (!isRecord(m) || m.settings !== 'published' || !isMethodName(m.method)) return m;
+    const published = methodMeta(m.method).published;
+    return published && (m.params === undefined || isRecord(m.params)) ? { ...m, params: { ...published, ...m.params } } : m;
+  });
+  return { ...spec, methods };
+}
 
 /**
  * Brings a spec of an older version up to SPEC_VERSION through MIGRATIONS, so links, files and the command line
@@ -112,7 +136,7 @@ export function parseSpec(input: unknown): ExperimentSpec {
     error.message = `unsupported spec version ${shown}; this app reads version ${SPEC_VERSION}`;
     throw error;
   }
-  const parsed = experimentSpecSchema.safeParse(input);
+  const parsed = experimentSpecSchema.safeParse(withPublishedValues(input as Record<string, unknown>));
   if (!parsed.success) {
     throw new SpecError(parsed.error.issues.flatMap((issue) => toSpecIssues(issue, input)));
   }

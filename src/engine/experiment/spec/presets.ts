@@ -20,7 +20,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 const quick: ExperimentSpecInput = {
-  v: 1,
+  v: 2,
   dataset: { source: 'embedded', trainSize: 1_000, validationSize: 500 },
   model: { arch: 'tiny-cnn' },
   recipe: { epochs: 4, batchSize: 100, peakLr: 0.05, peakEpoch: 1 },
@@ -51,7 +51,7 @@ const comparisonMethods: ExperimentSpecInput['methods'] = [
 ];
 
 const comparisonBase: Omit<ExperimentSpecInput, 'forget' | 'methods'> = {
-  v: 1,
+  v: 2,
   dataset: { source: 'embedded', trainSize: 5_000, validationSize: 1_000 },
   model: { arch: 'tiny-cnn' },
   recipe: { epochs: 8, batchSize: 128, peakLr: 0.05, peakEpoch: 2 },

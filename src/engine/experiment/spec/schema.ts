@@ -17,7 +17,7 @@ import { epochs, momentum, seed, weightDecay } from '../../schemaParts';
 import type { TrainRecipe } from '../../train/trainer';
 import { METHOD_CATALOG, type MethodName, type MethodParams } from '../../unlearn/catalog';
 
-export const SPEC_VERSION = 1;
+export const SPEC_VERSION = 2;
 
 /** Images available per split for each dataset source (the embedded subset and the full CIFAR-10 train batches). */
 export const DATASET_LIMITS = {
@@ -123,17 +123,25 @@ const forgetGeneratorSchema = z.discriminatedUnion('kind', [
 
 const methodId = z.string().min(1).max(64);
 
+/**
+ * Which values a method entry's parameters start from: 'browser', the browser-scale defaults (tuned on another
+ * forget set), or 'published', the paper's or benchmark's values (parse.ts fills them in). Explicit params win.
+ */
+export const METHOD_SETTINGS = ['browser', 'published'] as const;
+export type MethodSettings = (typeof METHOD_SETTINGS)[number];
+const settingsSchema = z.enum(METHOD_SETTINGS).default('browser');
+
 type Entry = (typeof METHOD_CATALOG)[number];
 type MethodEntrySchema<D extends Entry> = z.ZodObject<
-  { id: typeof methodId; method: z.ZodLiteral<D['name']>; params: z.ZodPrefault<D['params']> },
+  { id: typeof methodId; method: z.ZodLiteral<D['name']>; settings: typeof settingsSchema; params: z.ZodPrefault<D['params']> },
   z.core.$strict
 >;
 
-/** One `{ id, method, params }` object schema per catalog entry, keeping each entry's literal and parameter types. */
+/** One `{ id, method, settings, params }` object schema per catalog entry, keeping each entry's literal and parameter types. */
 function entrySchemas<T extends readonly Entry[]>(catalog: T): { [K in keyof T]: MethodEntrySchema<T[K]> } {
   return catalog.map((d) => {
     const params = d.params as z.ZodObject<z.core.$ZodShape, z.core.$strict>;
-    return z.strictObject({ id: methodId, method: z.literal(d.name), params: params.prefault({}) });
+    return z.strictObject({ id: methodId, method: z.literal(d.name), settings: settingsSchema, params: params.prefault({}) });
   }) as never;
 }
 
@@ -151,10 +159,11 @@ const attributionSchema = z
       models: z.int().min(2).max(20_000).default(100),
       alpha: z.number().gt(0).lt(1).default(0.5),
       /**
-       * Which terms of Σ_{i∈F} β[i, ·, :] DM-Direct sums: 'all' (absent means all: the paper's estimator) or
-       * 'diagonal' (only β[f, f, :], each forget point's effect on itself; see attribution/datamodels.ts).
+       * Which terms of Σ_{i∈F} β[i, ·, :] DM-Direct sums: 'diagonal' (only β[f, f, :], each forget point's effect
+       * on itself: at browser scale the full sum is mostly noise; see attribution/datamodels.ts) or 'all' (the
+       * paper's estimator).
        */
-      terms: z.enum(['all', 'diagonal']).optional(),
+      terms: z.enum(['all', 'diagonal']).default('diagonal'),
     }),
     /** TRAK-style gradient attribution, ensembled over `models` models. */
     z.strictObject({
@@ -190,7 +199,7 @@ export const experimentSpecSchema = z.strictObject({
   n: z.int().min(1).max(100).default(8),
   /** Extra oracles (beyond the N) for the noise floor: KLoM between two disjoint oracle groups. */
   extraOracles: z.int().min(0).max(100).default(8),
-  methods: z.array(methodSchema).min(1).max(32),
+  methods: z.array(methodSchema).min(1).max(64),
   attribution: attributionSchema,
   metrics: metricsSchema,
   /** Master seed: originals, oracles, subsets and method randomness derive from it (forget generators have their own). */
