@@ -1,6 +1,19 @@
+import { DATAMODEL_TERMS } from '../../../engine/experiment/spec';
 import { attributionDefaults, type Draft } from '../../lib/specEdit';
 import { NumberField, SelectField } from '../Fields';
 import { InfoTip } from '../InfoTip';
+
+const TERM_LABELS: Record<(typeof DATAMODEL_TERMS)[number], string> = {
+  diagonal: 'Diagonal only (each forget point on itself)',
+  shrunk: 'Diagonal + shrunk off-diagonal',
+  all: 'All terms (the paper’s sum)',
+};
+
+const TERM_HINTS: Record<(typeof DATAMODEL_TERMS)[number], string> = {
+  diagonal: 'predicts the forget points’ own shift and no change elsewhere: the sum over F of few-model estimates is mostly noise',
+  shrunk: 'adds the effects on other points, shrunk by how much of them the subset models measure above their noise',
+  all: 'Σ over F of every β: right with thousands of subset models, noisy with tens',
+};
 
 /** The attribution estimator behind DM-Direct and DMM, and its budget. */
 export function AttributionSettings({
@@ -49,14 +62,24 @@ export function AttributionSettings({
         testId="attribution-models"
       />
       {a.estimator === 'datamodels' ? (
-        <NumberField
-          label="Subset fraction α"
-          value={a.alpha}
-          step={0.05}
-          disabled={disabled}
-          onChange={(v) => onChange(['attribution', 'alpha'], v)}
-          error={errors['attribution.alpha']}
-        />
+        <>
+          <NumberField
+            label="Subset fraction α"
+            value={a.alpha}
+            step={0.05}
+            disabled={disabled}
+            onChange={(v) => onChange(['attribution', 'alpha'], v)}
+            error={errors['attribution.alpha']}
+          />
+          <SelectField
+            label="DM-Direct terms"
+            value={a.terms}
+            disabled={disabled}
+            options={DATAMODEL_TERMS.map((value) => ({ value, label: TERM_LABELS[value] }))}
+            onChange={(v) => onChange(['attribution', 'terms'], v)}
+            hint={TERM_HINTS[a.terms]}
+          />
+        </>
       ) : (
         <>
           <NumberField

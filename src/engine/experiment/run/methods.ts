@@ -113,8 +113,8 @@ function targetsFor(
   const kind = meta.needs?.targets;
   if (kind === 'dm-direct') {
     if (!req.attribution) throw new Error(`${meta.label} needs an attribution`);
-    const betaSum = req.attribution.betaSum(req.step.request);
-    return (from) => dmDirectLogits(from.logits, betaSum);
+    const { sum } = req.attribution.betaSum(req.step.request);
+    return (from) => dmDirectLogits(from.logits, sum);
   }
   if (kind === 'oracle-mean') {
     // The first K independent oracles of the request.

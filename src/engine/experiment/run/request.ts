@@ -2,7 +2,7 @@
  * One deletion request: its splits, the oracles on R, the noise floor, the reference groups (original, oracle)
  * and every method's group, each measured against the oracles as soon as it exists.
  */
-import { dmDirectLogits } from '../../attribution/datamodels';
+import { dmDirectLogits, type OffDiagonalWeights } from '../../attribution/datamodels';
 import { shiftSkill } from '../../metrics/attributionSkill';
 import { gklPrior } from '../../metrics/gkl';
 import { meanAccuracy } from '../../metrics/groups';
@@ -36,14 +36,23 @@ export async function runRequest(
     examplesProcessed: mean(oracleRuns.map((o) => o.examplesProcessed)),
     seconds: mean(oracleRuns.map((o) => o.seconds)),
   };
-  const sumBeta = attribution?.betaSum(step.cumulative);
-  const predicted = sumBeta && originals.map((o) => dmDirectLogits(o.logits, sumBeta));
+  const beta = attribution?.betaSum(step.cumulative);
+  const predicted = beta && originals.map((o) => dmDirectLogits(o.logits, beta.sum));
 
   const { groups, measures, floorGroup, noiseFloorResult } = referenceGroups(ctx, r, splits, originals, oracleRuns);
   const attributionResult =
     predicted &&
     attribution &&
-    attributionCheck(ctx, attribution, predicted, groups.original.margins, measures.oracleMargins, floorGroup, splits);
+    attributionCheck(
+      ctx,
+      attribution,
+      predicted,
+      groups.original.margins,
+      measures.oracleMargins,
+      floorGroup,
+      splits,
+      beta?.offDiagonalWeights,
+    );
   /** This request's result so far; sent after the oracles and after every method, so the page can draw as results come. */
   const snapshot = (): RequestResult => ({
     request: r,
@@ -187,6 +196,7 @@ function attributionCheck(
   oracleMargins: Float32Array[],
   independentMargins: Float32Array[] | undefined,
   splits: Splits,
+  offDiagonalWeights: OffDiagonalWeights | undefined,
 ): AttributionResult {
   const predictedMean = meanRows(predicted.map((l) => marginsFromLogits(l, ctx.labels)));
   const originalMean = meanRows(originalMargins);
@@ -211,5 +221,6 @@ function attributionCheck(
     originalMeanMargins: Array.from(originalMean),
     examplesProcessed: attribution.examples,
     seconds: attribution.seconds,
+    ...(offDiagonalWeights && { offDiagonalWeights }),
   };
 }

@@ -151,6 +151,8 @@ const methodSchema = z.discriminatedUnion('method', entrySchemas(METHOD_CATALOG)
 // Attribution, metrics, the spec
 // ---------------------------------------------------------------------------------------------
 
+export const DATAMODEL_TERMS = ['diagonal', 'shrunk', 'all'] as const;
+
 const attributionSchema = z
   .discriminatedUnion('estimator', [
     /** Subset datamodels (the paper's): M models on random subsets of S holding a fraction α of it. */
@@ -160,10 +162,10 @@ const attributionSchema = z
       alpha: z.number().gt(0).lt(1).default(0.5),
       /**
        * Which terms of Σ_{i∈F} β[i, ·, :] DM-Direct sums: 'diagonal' (only β[f, f, :], each forget point's effect
-       * on itself: at browser scale the full sum is mostly noise; see attribution/datamodels.ts) or 'all' (the
-       * paper's estimator).
+       * on itself: at browser scale the full sum is mostly noise), 'shrunk' (the diagonal plus the rest shrunk by
+       * its measured signal fraction, per split) or 'all' (the paper's estimator). See attribution/datamodels.ts.
        */
-      terms: z.enum(['all', 'diagonal']).default('diagonal'),
+      terms: z.enum(DATAMODEL_TERMS).default('diagonal'),
     }),
     /** TRAK-style gradient attribution, ensembled over `models` models. */
     z.strictObject({

@@ -2,7 +2,7 @@
  * Subset datamodels (the paper's estimator): M models trained on random α-subsets of S; β by difference in
  * means over the subset masks. The subset models never depend on F, so they serve every request and forget set.
  */
-import { forgetBetaDiagonal, forgetBetaSum, forgetModelWeights, halfSubsetMasks } from '../../../attribution/datamodels';
+import { forgetBetaDiagonal, forgetBetaShrunk, forgetBetaSum, forgetModelWeights, halfSubsetMasks } from '../../../attribution/datamodels';
 import { NUM_CLASSES } from '../../../data/types';
 import { marginsFromLogits } from '../../../metrics/margins';
 import { createRng } from '../../../rng';
@@ -42,9 +42,13 @@ export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase): Pro
             'so their datamodel effect is unknown and counted as zero; use more subset models',
         );
       }
-      const estimate =
-        spec.attribution.estimator === 'datamodels' && spec.attribution.terms === 'diagonal' ? forgetBetaDiagonal : forgetBetaSum;
-      return estimate(masks, models, s, outputs, points, NUM_CLASSES, estimable);
+      const terms = spec.attribution.estimator === 'datamodels' ? spec.attribution.terms : 'all';
+      if (terms === 'shrunk') {
+        const { sum, weights } = forgetBetaShrunk(masks, models, s, outputs, points, NUM_CLASSES, estimable);
+        return { sum, offDiagonalWeights: weights };
+      }
+      const estimate = terms === 'diagonal' ? forgetBetaDiagonal : forgetBetaSum;
+      return { sum: estimate(masks, models, s, outputs, points, NUM_CLASSES, estimable) };
     },
     features: (seed) => datamodelFeatures(masks, outputs, s, points, ctx.labels, seed),
   };

@@ -1,9 +1,17 @@
 /** What every attribution estimator provides (one module per estimator, registered in ../attribution.ts). */
+import type { OffDiagonalWeights } from '../../../attribution/datamodels';
 import type { FeatureMatrix } from '../../forgetSets';
 import type { PlannedPhase } from '../../plan';
 import type { AttributionSpec } from '../../spec';
 import type { RunContext } from '../context';
 import type { Original } from '../models';
+
+export interface BetaSum {
+  /** [points, 10] row-major. */
+  sum: Float32Array;
+  /** With datamodels' 'shrunk' terms: how much of the off-diagonal sum was kept, per group of rows. */
+  offDiagonalWeights?: OffDiagonalWeights;
+}
 
 export interface Attribution {
   estimator: AttributionSpec['estimator'];
@@ -13,7 +21,7 @@ export interface Attribution {
   examples: number;
   seconds: number;
   /** Σ_{i∈forget} β[i, ·, :] on every example, [points, 10]. */
-  betaSum(forget: ArrayLike<number>): Float32Array;
+  betaSum(forget: ArrayLike<number>): BetaSum;
   /** Rows of the train × train attribution matrix, projected: features for structured forget sets, when the estimator has them. */
   features?(seed: number): FeatureMatrix;
 }

@@ -43,7 +43,7 @@ export async function buildTrak(ctx: RunContext, phase: PlannedPhase, trained: P
         const one = trakStateForgetBetaSum(state, forget);
         for (let t = 0; t < sum.length; t++) sum[t] += one[t] / states.length;
       }
-      return sum;
+      return { sum };
     },
   };
 }
