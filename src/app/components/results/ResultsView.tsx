@@ -4,6 +4,7 @@ import { seconds } from '../../lib/format';
 import { allWarnings, GKL_FIRST_BELOW_N, gklFirst } from '../../lib/resultViews';
 import { AccuracyChart } from './AccuracyChart';
 import { AttributionScatter } from './AttributionScatter';
+import { DmmVsSkillChart } from './DmmVsSkillChart';
 import { CostChart } from './CostChart';
 import { ExampleMargins, type LoadImage } from './ExampleMargins';
 import { GklChart } from './GklChart';
@@ -123,6 +124,7 @@ export function ResultsView(p: Props) {
         />
         <SplitDistributions result={r} scale={p.scale} fileStem={p.fileStem} />
         {r.attribution && <AttributionScatter result={r} scale={p.scale} fileStem={p.fileStem} onExample={p.onExample} />}
+        {r.attribution && <DmmVsSkillChart result={r} spec={p.spec} scale={p.scale} fileStem={p.fileStem} />}
         <AccuracyChart result={r} scale={p.scale} fileStem={p.fileStem} />
         <CostChart result={r} scale={p.scale} fileStem={p.fileStem} />
       </div>
