@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * npm run tune -- [--base examples/random-forget.json] [--forget-seed 1] [--out docs/results/tuning.json]
- *                 [--raw tuning-raw.json] [--cache-dir .experiment-cache] [--port 4175]
+ * npm run tune -- [--base examples/random-forget.json] [--forget-seed 1] [--n 8] [--methods dmm,iau]
+ *                 [--out docs/results/tuning.json] [--raw tuning-raw.json] [--cache-dir .experiment-cache] [--port 4175]
  *
  * The committed tuning run behind every method's browser-scale defaults (scripts/lib/tuning.mjs has the grid and
  * the rule): runs the grid on the base spec's setting with a forget set drawn with another seed, prints each
@@ -12,14 +12,20 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fmt, parseArgs, root, table } from './lib/harness.mjs';
-import { selectTuned, tuningSpec } from './lib/tuning.mjs';
+import { GRID, selectTuned, tuningSpec } from './lib/tuning.mjs';
 
 const { opt } = parseArgs(process.argv.slice(2));
 const base = JSON.parse(fs.readFileSync(path.resolve(root, opt('base', 'examples/random-forget.json')), 'utf8'));
 const forgetSeed = Number(opt('forget-seed', 1));
 const out = path.resolve(opt('out', 'docs/results/tuning.json'));
 const raw = path.resolve(opt('raw', 'experiment-results/tuning-raw.json'));
-const spec = tuningSpec(base, { forgetSeed });
+const only = opt('methods')?.split(',');
+const unknown = only?.filter((m) => !GRID.some((row) => row.method === m)) ?? [];
+if (unknown.length > 0)
+  throw new Error(`--methods: no grid for ${unknown.join(', ')} (the grid has ${GRID.map((r) => r.method).join(', ')})`);
+const grid = only ? GRID.filter((row) => only.includes(row.method)) : GRID;
+const n = Number(opt('n', 8));
+const spec = tuningSpec({ ...base, n, extraOracles: n }, { forgetSeed, grid });
 fs.mkdirSync(path.dirname(raw), { recursive: true });
 const specFile = `${raw}.spec.json`;
 fs.writeFileSync(specFile, JSON.stringify(spec, null, 2));
@@ -30,7 +36,21 @@ const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 if (run.status !== 0) process.exit(run.status ?? 1);
 
 const result = JSON.parse(fs.readFileSync(raw, 'utf8'));
-const { oracleAccuracy, points, chosen } = selectTuned(result);
+const selected = selectTuned(result, grid);
+const { oracleAccuracy, chosen } = selected;
+// With --methods, the other methods' rows come from the previous run of the same setting.
+const previous = only && fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : undefined;
+// What every grid point depends on; the attribution only matters to DMM's rows (kept beside them, below).
+const setting = { ...spec, v: undefined, methods: undefined, attribution: undefined };
+if (previous && JSON.stringify(previous.setting) !== JSON.stringify(setting)) {
+  throw new Error(`${out} was tuned on another setting (spec, forget seed or N): run the whole grid instead of --methods`);
+}
+if (previous && !only.includes('dmm') && JSON.stringify(previous.attribution) !== JSON.stringify(spec.attribution)) {
+  throw new Error(`${out} tuned DMM with another attribution: include dmm in --methods`);
+}
+const kept = (previous?.points ?? []).filter((p) => !only.includes(p.method)).map((p) => ({ ...p, score: p.gklForget }));
+const points = [...kept, ...selected.points];
+for (const p of kept) if (p.chosen) chosen[p.method] = p;
 const pct = (x) => (x * 100).toFixed(1);
 const doNothing = result.groups['do-nothing'].gkl.forget.mean;
 const floor = result.noiseFloor.gkl.forget.mean;
@@ -52,8 +72,10 @@ console.log(
 );
 const summary = {
   about: 'Browser-scale tuning: scripts/tune.mjs (grid and rule in scripts/lib/tuning.mjs); reproduce with npm run tune',
-  spec,
-  specHash: result.specHash,
+  setting,
+  attribution: spec.attribution,
+  grid: GRID,
+  specHashes: { ...previous?.specHashes, [grid.map((r) => r.method).join(',')]: result.specHash },
   forgetSeed,
   doNothing,
   noiseFloor: floor,
