@@ -10,7 +10,7 @@ export const oracleMatchingMeta = defineMethod({
   params: z.strictObject({
     /** K: how many oracles' mean logits are the target. */
     oracles: z.int().min(1).max(100).default(1),
-    ...matchingParams({ ...BROWSER_MATCHING_SHAPE, epochs: 4, lr: 3e-3 }),
+    ...matchingParams({ ...BROWSER_MATCHING_SHAPE, epochs: 6, lr: 1e-3 }),
   }),
   published: { epochs: 10, lr: 1e-3, batchSize: 512, retainMultiplier: 5, forgetRepeat: 1, lrDecay: 0.95 },
   paramInfo: { oracles: { label: 'Oracles K', hint: 'the target is the mean logits of K oracle models' }, ...matchingParamInfo },
