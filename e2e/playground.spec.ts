@@ -225,7 +225,7 @@ test.describe('the unlearning playground', () => {
         /could not be opened: the experiment data (is damaged|has an impossible length)/,
       ],
       ['huge', `#s=1.${'A'.repeat(250_000)}`, /too long to be an experiment/],
-      ['newer spec version', `#s=${pack(JSON.stringify({ ...tinySpec, v: 2 }))}`, /newer version of the playground \(spec version 2\)/],
+      ['newer spec version', `#s=${pack(JSON.stringify({ ...tinySpec, v: 3 }))}`, /newer version of the playground \(spec version 3\)/],
       ['newer link format', '#s=9.abc', /newer version of the playground \(link format 9\)/],
       ['invalid field', `#s=${pack(JSON.stringify({ ...tinySpec, n: 1000 }))}`, /n: must be ≤ 100, got 1000/],
       ['bomb', `#s=1.${toBase64Url(deflateSync(new Uint8Array(5_000_000).fill(32), { level: 9 }))}`, /expands to more than/],
@@ -249,6 +249,21 @@ test.describe('the unlearning playground', () => {
     await playground.openLink(`/${jsonLink(hostile)}`);
     await expect(page.getByText('<img src=x onerror=alert(1)>', { exact: true })).toBeVisible();
     await expect(page.locator('img[src="x"]')).toHaveCount(0);
+  });
+
+  test('a version-1 link keeps its published settings; the Settings select switches a method to the tuned ones', async ({ playground }) => {
+    const { page } = playground;
+    await playground.open(jsonLink(tinySpec));
+    const card = page.getByTestId('method-dmm');
+    await expect(card.getByLabel('Settings')).toHaveValue('published');
+    await playground.setup.openHyperparameters('dmm');
+    await expect(card.getByLabel('Learning rate')).toHaveValue('0.0001');
+    await expect(card.getByLabel('Epochs')).toHaveValue('1'); // the link's own value wins over the published one
+    await card.getByLabel('Settings').selectOption('browser');
+    await expect(card.getByLabel('Learning rate')).toHaveValue('0.003');
+    await expect(card.getByLabel('Batch size')).toHaveValue('32');
+    await expect(card.getByText(/^Browser scale: .*tuning run/)).toBeVisible();
+    await expect(card.getByRole('button', { name: /Reset to the browser-scale values/ })).toBeDisabled();
   });
 
   test('keyboard only: pick images in the grid and run', async ({ playground }) => {

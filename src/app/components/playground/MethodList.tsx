@@ -102,7 +102,7 @@ function browserSummary(method: MethodName): string {
   const browser = methodDefaults(method, 'browser') as Record<string, unknown>;
   return Object.keys(meta.published ?? {})
     .filter((k) => browser[k] !== (meta.published as Record<string, unknown>)[k])
-    .map((k) => `${meta.paramInfo[k]?.label.toLowerCase() ?? k} ${String(browser[k])}`)
+    .map((k) => `${meta.paramInfo[k]?.label ?? k} ${String(browser[k])}`)
     .join(', ');
 }
 
