@@ -18,7 +18,17 @@ const study = {
 };
 const respond = (body: unknown, status = 200) => (() => Promise.resolve(new Response(JSON.stringify(body), { status }))) as typeof fetch;
 
+// Node's fs without Node's types in the app's tsconfig (as resultFixture.test.ts does).
+const fs = (await import(/* @vite-ignore */ 'node:fs' as string)) as { readFileSync(p: URL, encoding: 'utf8'): string };
+const shipped = fs.readFileSync(new URL('../../../public/studies/dmm-vs-skill.json', import.meta.url), 'utf8');
+
 describe('the DMM-vs-skill study', () => {
+  it('ships a study the page can read, with diagonal and full-sum datamodels and TRAK', async () => {
+    const s = await loadSkillStudy(() => Promise.resolve(new Response(shipped)));
+    const kinds = new Set(s.points.map((p) => p.attribution.terms ?? p.attribution.estimator));
+    expect(kinds).toEqual(new Set(['diagonal', 'all', 'trak']));
+    for (const p of s.points) expect(Number.isFinite(p.gklForget.dmm)).toBe(true);
+  });
   it('loads the shipped study, reading encoded non-finite numbers', async () => {
     const s = await loadSkillStudy(respond(study));
     expect(s.points[0].gklForget.dmm).toBe(0.6);
