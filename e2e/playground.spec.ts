@@ -170,6 +170,12 @@ test.describe('the unlearning playground', () => {
     // The controls now show the imported experiment.
     await expect(setup.field('N (models per side)')).toHaveValue('3');
     await expect(run.state).toHaveCount(0);
+    // DMM against attribution skill: the shipped study's rows beside this experiment's own point.
+    const study = JSON.parse(fs.readFileSync(new URL('../public/studies/dmm-vs-skill.json', import.meta.url), 'utf8'));
+    const skillTable = page.getByTestId('dmm-vs-skill-table');
+    await expect(skillTable.locator('tbody tr')).toHaveCount(study.points.length + 1);
+    await expect(skillTable).toContainText('100 subset models, diagonal terms');
+    await expect(skillTable.locator('tbody tr').last()).toContainText(fixture.attribution!.skill.forget.skill.toFixed(2));
 
     expect(await results.exportJson()).toEqual(resultSchema.parse(JSON.parse(JSON.stringify(fixture))));
     const csvText = await results.exportCsv();

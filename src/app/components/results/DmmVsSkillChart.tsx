@@ -9,6 +9,7 @@ import { ChartFigure } from './ChartFigure';
 
 const STUDY_COLOUR = '#4c78a8';
 const RESULT_COLOUR = '#e45756';
+const SKILL_AXIS_MIN = -1;
 
 /**
  * "DMM is as good as its attribution": the shipped study's DMM forget distance against the forget-split skill of its
@@ -40,10 +41,14 @@ export function DmmVsSkillChart({
   const own = resultPoint(result, spec);
   if (error) return <p className="field-error">DMM vs attribution: {error}</p>;
   if (!study) return null;
-  const points = study.points.map((p) => ({ skill: p.skill.skill, dmm: p.gklForget.dmm, name: attributionName(p.attribution) }));
+  // Skills far below 0 (a full sum from few models) would squeeze the informative range [0, 1]: drawn at the left edge.
+  const x = (skill: number) => Math.max(SKILL_AXIS_MIN, skill);
+  const points = study.points.map((p) => ({ skill: x(p.skill.skill), dmm: p.gklForget.dmm, name: attributionName(p.attribution) }));
+  const ownPoint = own && { ...own, skill: x(own.skill) };
   const floor = study.points[0]?.gklForget.floor;
   const doNothing = study.points[0]?.gklForget.doNothing;
-  const xs = [...points.map((p) => p.skill), ...(own ? [own.skill] : [])];
+  const ys = [...points.map((p) => p.dmm), ...(own ? [own.dmm] : []), ...(floor !== undefined ? [floor] : [])].filter((y) => y > 0);
+  const yDomain: [number, number] = [Math.min(...ys) * 0.8, Math.max(...ys) * 1.25];
   return (
     <ChartFigure
       title="DMM vs attribution skill"
@@ -59,7 +64,8 @@ export function DmmVsSkillChart({
           Each point is one attribution (estimator and budget): how well it predicts retraining’s shift on the forget set (skill, across)
           against how far DMM, trained on its targets, ends from the oracles (moderated Gaussian KL on the forget split, up; lower is
           better). The lower dashed line is the noise floor ({fmt(floor, 2)}), the upper one doing nothing ({fmt(doNothing, 2)}). DMM is
-          only as good as its attribution: with skill below 0 its targets are worse than the original model.
+          only as good as its attribution: with skill below 0 its targets are worse than the original model. Skills below {SKILL_AXIS_MIN}{' '}
+          are drawn at {SKILL_AXIS_MIN} (the table has their values); the distance axis is logarithmic.
         </>
       }
       table={
@@ -106,14 +112,15 @@ export function DmmVsSkillChart({
               type="number"
               dataKey="skill"
               name="forget skill"
-              domain={[Math.min(-1, Math.floor(Math.min(...xs))), 1]}
-              allowDataOverflow
+              domain={[SKILL_AXIS_MIN, 1]}
               label={{ value: 'attribution skill on the forget split', position: 'insideBottom', offset: -12 }}
             />
             <YAxis
               type="number"
               dataKey="dmm"
               name="DMM GKL (forget)"
+              scale="log"
+              domain={yDomain}
               label={{ value: 'DMM distance (forget)', angle: -90, position: 'insideLeft' }}
             />
             <ZAxis range={[48, 48]} />
@@ -121,7 +128,7 @@ export function DmmVsSkillChart({
             {floor !== undefined && <ReferenceLine y={floor} stroke="#777" strokeDasharray="4 3" />}
             {doNothing !== undefined && <ReferenceLine y={doNothing} stroke="#b00" strokeDasharray="4 3" />}
             <Scatter name="study" data={points} fill={STUDY_COLOUR} isAnimationActive={false} />
-            {own && <Scatter name={own.label} data={[own]} fill={RESULT_COLOUR} shape="star" isAnimationActive={false} />}
+            {ownPoint && <Scatter name={ownPoint.label} data={[ownPoint]} fill={RESULT_COLOUR} shape="star" isAnimationActive={false} />}
           </ScatterChart>
         </ResponsiveContainer>
       </div>
