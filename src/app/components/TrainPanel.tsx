@@ -1,6 +1,7 @@
 import type { TrainOutcome, TrainProgress } from '../../worker/protocol';
 import type { JobHandle } from '../hooks/useEngineJob';
 import { withArch, type TrainForm } from '../lib/trainConfig';
+import { seconds } from '../lib/format';
 import { JobControls } from './JobControls';
 import { ProgressBar } from './ProgressBar';
 import { TrainingChart } from './TrainingChart';
@@ -15,12 +16,6 @@ interface Props {
   outcome?: TrainOutcome;
   message?: string;
   onTrain: () => void;
-}
-
-function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return '—';
-  if (s < 60) return `${Math.round(s)} s`;
-  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
 function NumberField(props: { label: string; value: number; step?: number; onChange: (v: number) => void; disabled: boolean }) {
@@ -125,7 +120,7 @@ export function TrainPanel(p: Props) {
             </div>
             <div>
               <dt>Time left</dt>
-              <dd>{formatSeconds(last.etaSeconds)}</dd>
+              <dd>{seconds(last.etaSeconds)}</dd>
             </div>
           </dl>
         </div>
@@ -138,7 +133,7 @@ export function TrainPanel(p: Props) {
       {p.outcome && (
         <p className="result" data-testid="validation-accuracy">
           Validation accuracy: <strong>{(p.outcome.validationAccuracy * 100).toFixed(1)} %</strong> after{' '}
-          {formatSeconds(p.outcome.summary.seconds)} on {p.outcome.backend} ({p.outcome.parameters.toLocaleString()} parameters,{' '}
+          {seconds(p.outcome.summary.seconds)} on {p.outcome.backend} ({p.outcome.parameters.toLocaleString()} parameters,{' '}
           {Math.round(p.outcome.summary.imagesPerSec)} images/s).
         </p>
       )}

@@ -9,9 +9,12 @@ export function pct(x: number | undefined | null, digits = 1): string {
 
 export function seconds(s: number | undefined | null): string {
   if (s === undefined || s === null || !Number.isFinite(s)) return '—';
-  if (s < 60) return `${Math.round(s)} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
-  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+  // Round once, then split: 119.6 s is "2 min 0 s", never "1 min 60 s".
+  const whole = Math.round(s);
+  if (whole < 60) return `${whole} s`;
+  if (whole < 3600) return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+  const minutes = Math.round(s / 60);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 export function count(n: number): string {

@@ -16,6 +16,8 @@ import {
   splitDistributions,
   splitOf,
   verdict,
+  gapClosed,
+  storySentences,
   worstExamples,
   allWarnings,
 } from './resultViews';
@@ -65,11 +67,40 @@ describe('distanceRows', () => {
     expect(gklFirst(result, 32)).toBe(false);
     expect(gklFirst({ ...result, noiseFloor: { ...result.noiseFloor, gkl: undefined } }, 8)).toBe(false);
   });
-  it('gives a verdict against the floor', () => {
-    const rows = distanceRows(result, 'klom');
-    const floor = rows[rows.length - 1];
-    expect(verdict({ ...rows[0], forget: floor.forget * 10 }, floor)).toMatch(/far above/);
-    expect(verdict({ ...rows[0], forget: floor.forget }, floor)).toMatch(/indistinguishable/);
+  it('reads a distance as the share of the gap from doing nothing to the floor, never as indistinguishable', () => {
+    const row = (key: string, kind: 'original' | 'method' | 'floor', forget: number) => ({
+      key,
+      label: key,
+      kind,
+      forget,
+      retain: 0,
+      validation: 0,
+      counts: { forget: 1, retain: 1, validation: 1 },
+      warnings: [],
+    });
+    const rows = [row('original', 'original', 2.2), row('dmm', 'method', 0.38), row('floor', 'floor', 0.11)];
+    expect(gapClosed(0.38, 2.2, 0.11)).toBeCloseTo(0.871, 3);
+    expect(verdict(rows[1], rows)).toBe('closes 87 % of the gap from doing nothing to the floor');
+    expect(verdict(row('x', 'method', 0.2), rows)).toMatch(/^closes 96 % .*close to retraining$/);
+    expect(verdict(row('x', 'method', 1.83), rows)).toBe('closes only 18 % of the gap from doing nothing to the floor');
+    expect(verdict(row('x', 'method', 2.23), rows)).toBe('no closer to retraining than doing nothing');
+    expect(verdict(row('x', 'method', 3.0), rows)).toBe('further from retraining than doing nothing');
+    expect(verdict(rows[0], rows)).toBe('the starting point: doing nothing');
+    // KLoM p95 at small N: doing nothing 10.02 against a floor of 8.64 cannot rank, whatever the method scores.
+    const saturated = [row('original', 'original', 10.02), row('x', 'method', 8.64), row('floor', 'floor', 8.64)];
+    expect(verdict(saturated[1], saturated)).toMatch(/cannot rank at this N/);
+    expect(rows.map((r) => verdict(r, rows)).join(' ')).not.toMatch(/indistinguishable|at the noise floor/);
+  });
+  it('tells the story in a sentence generated from the numbers', () => {
+    const rows = distanceRows(result, 'gkl', 'mean');
+    const nothing = rows.find((r) => r.kind === 'original')!.forget;
+    const floor = rows.find((r) => r.kind === 'floor')!.forget;
+    const text = storySentences(result, rows, 'GKL');
+    const dmm = rows.find((r) => r.key === 'dmm')!;
+    expect(text).toContain(`${Math.round(gapClosed(dmm.forget, nothing, floor) * 100)} %`);
+    expect(text).not.toMatch(/Retrain|DM-Direct|Do nothing/);
+    const flat = rows.map((r) => (r.kind === 'original' ? { ...r, forget: floor * 1.2 } : r));
+    expect(storySentences(result, flat, 'GKL')).toMatch(/^At this N the GKL cannot tell the methods apart/);
   });
 });
 

@@ -340,15 +340,66 @@ export function allWarnings(r: RequestResult): WarningRow[] {
   return Object.values(r.groups).flatMap((g) => g.warnings.map((warning) => ({ key: g.name, label: g.label, warning })));
 }
 
+/** The share of the way from doing nothing (0) to the noise floor (1) a forget-split distance has come. */
+export function gapClosed(value: number, nothing: number, floor: number): number {
+  return (nothing - value) / (nothing - floor);
+}
+
 /**
- * Plain-language verdict of a method's forget-split distance (KLoM or GKL) against its noise floor: how a reader should
- * take the number at this N.
+ * Whether a statistic can rank methods at this N: doing nothing (the original) must lie clearly above the noise
+ * floor — at least 1.5 times it — or every reading between them is noise.
  */
-export function verdict(row: DistanceRow, floor: DistanceRow): string {
+export function canRank(nothing: number, floor: number): boolean {
+  return Number.isFinite(nothing) && Number.isFinite(floor) && nothing > 1.5 * floor;
+}
+
+/**
+ * Plain-language reading of a method's forget-split distance, from the numbers shown with it: where it lies between
+ * doing nothing (the original) and the noise floor. It never calls a method indistinguishable from retraining: a
+ * finite N can only say how much of the gap it closed.
+ */
+export function verdict(row: DistanceRow, rows: readonly DistanceRow[]): string {
   if (row.kind === 'floor') return 'what two groups of retrained models score against each other at this N';
-  if (!Number.isFinite(row.forget) || !Number.isFinite(floor.forget)) return '';
-  const ratio = row.forget / Math.max(floor.forget, 1e-9);
-  if (ratio <= 1.25) return 'at the noise floor: indistinguishable from retraining at this N';
-  if (ratio <= 2.5) return 'close to the floor';
-  return 'far above the floor: its forget margins do not look like retraining';
+  const floor = rows.find((r) => r.kind === 'floor');
+  const nothing = rows.find((r) => r.kind === 'original');
+  if (!floor || !nothing || !Number.isFinite(row.forget)) return '';
+  if (!canRank(nothing.forget, floor.forget)) return 'this statistic cannot rank at this N: doing nothing scores within 1.5× of the floor';
+  if (row.kind === 'original') return 'the starting point: doing nothing';
+  const g = gapClosed(row.forget, nothing.forget, floor.forget);
+  const share = `${Math.round(g * 100)} %`;
+  if (g >= 0.9) return `closes ${share} of the gap from doing nothing to the floor: close to retraining`;
+  if (g >= 0.5) return `closes ${share} of the gap from doing nothing to the floor`;
+  if (g > 0.1) return `closes only ${share} of the gap from doing nothing to the floor`;
+  if (g >= -0.1) return 'no closer to retraining than doing nothing';
+  return 'further from retraining than doing nothing';
+}
+
+/** Methods the story sentence compares: not the references (retraining, DM-Direct's prediction, doing nothing). */
+const STORY_SKIP = new Set(['retrain', 'dm-direct', 'do-nothing']);
+
+/**
+ * One or two sentences generated from the lead statistic (`rows`) and the costs: how far each method moved the
+ * forget set from the original towards retraining, best first, with the cost of the first.
+ */
+export function storySentences(r: RequestResult, rows: readonly DistanceRow[], statName: string): string {
+  const floor = rows.find((x) => x.kind === 'floor');
+  const nothing = rows.find((x) => x.kind === 'original');
+  if (!floor || !nothing) return '';
+  if (!canRank(nothing.forget, floor.forget)) {
+    return `At this N the ${statName} cannot tell the methods apart: doing nothing scores ${nothing.forget.toFixed(2)} on the forget split, within 1.5× of the noise floor (${floor.forget.toFixed(2)}).`;
+  }
+  const methods = rows
+    .filter((x) => x.kind === 'method' && !STORY_SKIP.has(r.groups[x.key]?.method ?? '') && Number.isFinite(x.forget))
+    .map((x) => ({
+      label: x.label,
+      g: gapClosed(x.forget, nothing.forget, floor.forget),
+      cost: r.groups[x.key]?.cost?.fractionOfRetraining,
+    }))
+    .sort((a, b) => b.g - a.g);
+  if (methods.length === 0) return '';
+  const pct = (x: number) => `${Math.round(x * 100)} %`;
+  const [best, ...rest] = methods;
+  const cost = best.cost !== undefined && Number.isFinite(best.cost) ? `, at ${pct(best.cost)} of retraining’s cost` : '';
+  const first = `${best.label} moved the forget set ${pct(best.g)} of the way from the original to retraining (${statName})${cost}.`;
+  return rest.length === 0 ? first : `${first} ${rest.map((m) => `${m.label} ${pct(m.g)}`).join('; ')}.`;
 }

@@ -8,7 +8,7 @@ export const FORMULAS = {
   klom: 'KLoM(x) = KL(unlearned ‖ oracle) of x’s margins: clip the N unlearned and N oracle margins to [−100, 100], make 20 equal bins over their pooled range, p = unlearned histogram / N, q = oracle histogram / N (q floored at 1e−5 where p > 0); KLoM = Σ p·ln(p/q). 0 = same distribution; at most ln(1e5) ≈ 11.5. A split’s number is the 95th percentile over its examples.',
   gkl: 'Moderated Gaussian KL(x) = KL(unlearned ‖ oracle) of two normals fitted to x’s margins (clipped to ±100): means m_u, m_o; variances shrunk towards s0², the median oracle variance over all examples, with d = 8 prior degrees of freedom: ṽ = ((N − 1)·s² + d·s0²)/(N − 1 + d); GKL = ½[ln(ṽ_o/ṽ_u) + (ṽ_u + (m_u − m_o)²)/ṽ_o − 1]. Unlike KLoM’s histograms it does not saturate at small N, so it ranks methods from N ≈ 8. 0 = same mean and spread.',
   floor:
-    'Noise floor: KLoM between two independent groups of oracles of the same N. With small N, histograms are sparse and even a perfect method scores above 0; a method at the floor is indistinguishable from retraining at this N.',
+    'Noise floor: KLoM between two independent groups of oracles of the same N. With small N, histograms are sparse and even a perfect method scores above 0; a method near the floor is as close to retraining as this N can show.',
   accuracy: 'Accuracy: the share of a split’s examples with a positive margin, averaged over the group’s N models.',
   cost: 'Cost: examples processed (forward + backward) by the unlearning run, divided by those of training one oracle from scratch (the paper’s cost axis). Retraining = 1.',
   attribution:
@@ -52,6 +52,6 @@ export const TOUR: readonly TourStep[] = [
   {
     target: 'dmm',
     title: '6 · Datamodel Matching',
-    body: 'DMM predicts the oracle’s outputs from attribution (how each training image moves each prediction), then fine-tunes the model towards those predictions: near-oracle results at a fraction of retraining.',
+    body: 'DMM predicts the oracle’s outputs from attribution (how each training image moves each prediction), then fine-tunes the model towards those predictions, at a fraction of retraining’s cost. How close it gets depends on the attribution: the results’ first line and the “DMM vs attribution skill” chart say how far it came.',
   },
 ];

@@ -3,7 +3,7 @@ import { METRIC_NAMES, type MethodSettings, type MethodSpec, type MetricName } f
 import { METHOD_CATALOG, methodMeta, type MethodName } from '../../../engine/unlearn/catalog';
 import type { ParamInfo } from '../../../engine/unlearn/methodMeta';
 import { errorUnder, methodDefaults, paramsEdited, type Draft } from '../../lib/specEdit';
-import { describedBy, FieldNotes, NumberField } from '../Fields';
+import { describedBy, FieldNotes, NumberField, SelectField } from '../Fields';
 import { InfoTip } from '../InfoTip';
 
 interface Props {
@@ -96,6 +96,11 @@ function ParamField({
   );
 }
 
+const SETTINGS_OPTIONS: { value: MethodSettings; label: string }[] = [
+  { value: 'browser', label: 'Browser scale (tuned)' },
+  { value: 'published', label: 'Published' },
+];
+
 /** The browser-scale values that differ from the published ones, as `lr 0.003, epochs 4`. */
 function browserSummary(method: MethodName): string {
   const meta = methodMeta(method);
@@ -148,13 +153,7 @@ function MethodCard({
         </button>
       </div>
       {info.published ? (
-        <label className="field inline method-settings">
-          <span>Settings</span>
-          <select value={m.settings} disabled={disabled} onChange={(e) => onSettings(e.currentTarget.value as MethodSettings)}>
-            <option value="browser">Browser scale (tuned)</option>
-            <option value="published">Published</option>
-          </select>
-        </label>
+        <SelectField label="Settings" value={m.settings} disabled={disabled} options={SETTINGS_OPTIONS} onChange={(v) => onSettings(v)} />
       ) : null}
       <p className="method-source">
         {info.published && m.settings === 'browser'

@@ -77,7 +77,7 @@ export function GklChart({
                     {fmt(p95s[i][s], 3)}
                   </td>,
                 ])}
-                <td>{[verdict(r, means[means.length - 1]), ...r.warnings].filter(Boolean).join('; ')}</td>
+                <td>{[verdict(r, means), ...r.warnings].filter(Boolean).join('; ')}</td>
               </tr>
             ))}
           </tbody>

@@ -73,7 +73,7 @@ export function KlomChart({
                 <td data-testid={`klom-${r.key}-forget`}>{fmt(r.forget, 3)}</td>
                 <td data-testid={`klom-${r.key}-retain`}>{fmt(r.retain, 3)}</td>
                 <td data-testid={`klom-${r.key}-validation`}>{fmt(r.validation, 3)}</td>
-                <td>{[verdict(r, floor), ...r.warnings].filter(Boolean).join('; ')}</td>
+                <td>{[verdict(r, rows), ...r.warnings].filter(Boolean).join('; ')}</td>
               </tr>
             ))}
           </tbody>

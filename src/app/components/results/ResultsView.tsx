@@ -1,7 +1,7 @@
 import type { ExperimentResult, RequestResult } from '../../../engine/experiment/result';
 import type { ExperimentSpec } from '../../../engine/experiment/spec';
 import { seconds } from '../../lib/format';
-import { allWarnings, GKL_FIRST_BELOW_N, gklFirst } from '../../lib/resultViews';
+import { allWarnings, distanceRows, GKL_FIRST_BELOW_N, gklFirst, storySentences } from '../../lib/resultViews';
 import { AccuracyChart } from './AccuracyChart';
 import { AttributionScatter } from './AttributionScatter';
 import { DmmVsSkillChart } from './DmmVsSkillChart';
@@ -46,6 +46,9 @@ export function ResultsView(p: Props) {
   const env = p.full?.environment;
   // Below N ≈ 32 KLoM saturates: the small-N distance leads, with KLoM beside it.
   const small = gklFirst(r, p.spec.n);
+  const story = small
+    ? storySentences(r, distanceRows(r, 'gkl', 'mean'), 'small-N distance, forget split')
+    : storySentences(r, distanceRows(r, 'klom', 'p95'), 'KLoM p95, forget split');
   return (
     <div className="results" data-testid="results">
       <div className="results-head">
@@ -58,6 +61,11 @@ export function ResultsView(p: Props) {
             : ''}
           {p.full ? ` · ${new Date(p.full.createdAt).toLocaleString()}` : ''}
         </p>
+        {story && (
+          <p className="story" data-testid="results-story">
+            {story}
+          </p>
+        )}
         <p className="scale-line" data-testid="results-scale">
           {p.scale}. |F| = {r.splits.forget.length}, |R| = {r.splits.retain.length}, |V| = {r.splits.validation.length}.
         </p>
