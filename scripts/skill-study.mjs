@@ -23,7 +23,7 @@ const out = path.resolve(opt('out', 'public/studies/dmm-vs-skill.json'));
 const work = path.resolve('experiment-results/skill-study');
 fs.mkdirSync(work, { recursive: true });
 
-export const ATTRIBUTIONS = [
+const ATTRIBUTIONS = [
   ...[12, 48, 100].flatMap((models) => ['diagonal', 'all'].map((terms) => ({ estimator: 'datamodels', models, alpha: 0.5, terms }))),
   { estimator: 'trak', models: 1 },
 ];
