@@ -18,6 +18,7 @@ import { trainModel } from '../engine/train/trainer';
 import { IndexedDbCache } from '../engine/cache/indexedDbCache';
 import { resilientCache } from '../engine/cache/resilientCache';
 import { runExperiment } from '../engine/experiment/runner';
+import { createPackSource, type PackLoader } from '../engine/packs/packSource';
 import { parseSpec } from '../engine/experiment/spec';
 import { activateBackend, chooseBackend, forgetBackendInstance, type BackendChoice, type BackendName } from './backends';
 import { deviceLossMessage, isDeviceLoss } from './deviceLoss';
@@ -34,6 +35,25 @@ let backendChoice: BackendChoice | undefined;
 let initOptions: Parameters<EngineApi['init']>[0] = {};
 const store = new IndexedDbCache();
 let model: Model | undefined;
+const packsUrl = new URL(`${import.meta.env.BASE_URL}packs/`, self.location.origin);
+/** Fetches shipped packs from this app's public/packs/; a build without them (404) simply has none. */
+const packLoader: PackLoader = {
+  async manifest() {
+    const response = await fetch(new URL('manifest.json', packsUrl));
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw new Error(`its manifest answered HTTP ${response.status}`);
+    return response.json();
+  },
+  async file(name) {
+    const response = await fetch(new URL(name, packsUrl));
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  },
+  async sha256(bytes) {
+    const digest = await crypto.subtle.digest('SHA-256', bytes.slice());
+    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  },
+};
 let control: RunControl | undefined;
 
 function requireDataset(): CifarDataset {
@@ -244,6 +264,7 @@ const api: EngineApi = {
       // A fresh wrapper per run, so each result reports its own cache problems (once per kind), never fatal.
       const cacheProblems: string[] = [];
       const cache = resilientCache(store, (e) => cacheProblems.push(e.message));
+      const packs = createPackSource(packLoader);
       const workers = await poolSizeFor(backend, ds);
       const { trainSize, validationSize } = spec.dataset;
       const pool = workers > 1 ? createPoolExecutor({ size: workers, backend, ds, trainSize, validationSize, control: c }) : undefined;
@@ -253,6 +274,7 @@ const api: EngineApi = {
           cache,
           control: c,
           executor: pool,
+          packs,
           environment: {
             backend,
             adapter: backendChoice?.adapter,
@@ -265,7 +287,7 @@ const api: EngineApi = {
           onPartialResult,
         });
         if (gpuMeasured && backendChoice?.pool) result.notes.push(`engine workers: ${backendChoice.pool.reason}`);
-        result.notes.push(...(pool?.notes ?? []), ...cacheProblems);
+        result.notes.push(...(pool?.notes ?? []), ...cacheProblems, ...packs.problems);
         return result;
       } finally {
         pool?.close();

@@ -160,7 +160,13 @@ export const resultSchema = z.looseObject({
   ...requestShape,
   /** Earlier requests of a continual spec (the top level holds the last one). */
   earlierRequests: z.array(requestResultSchema),
-  timing: z.object({ seconds: num, modelsTrained: z.int().min(0), cacheHits: z.int().min(0) }),
+  timing: z.object({
+    seconds: num,
+    modelsTrained: z.int().min(0),
+    cacheHits: z.int().min(0),
+    /** Of the cache hits, models that came from a shipped pack (absent in results from before packs). */
+    packModels: z.int().min(0).optional(),
+  }),
   /** Things the user should know about the run (e.g. the model cache was full, so nothing was kept). */
   notes: z.array(z.string()),
 });

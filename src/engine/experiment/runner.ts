@@ -35,6 +35,13 @@ export async function runExperiment(spec: ExperimentSpec, options: RunnerOptions
 
 async function assembleResult(ctx: RunContext, requests: RequestResult[]): Promise<ExperimentResult> {
   const { spec } = ctx;
+  const { packModels } = ctx.counters;
+  if (packModels > 0) {
+    const backend = await ctx.options.packs?.backend();
+    ctx.notes.push(
+      `${packModels} of the models no method depends on came from the shipped packs (trained once by npm run build:packs on the ${backend} backend); every method ran here`,
+    );
+  }
   return {
     format: RESULT_FORMAT,
     spec,

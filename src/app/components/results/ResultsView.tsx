@@ -57,7 +57,7 @@ export function ResultsView(p: Props) {
           {p.spec.forget.length > 1 ? ` · after deletion request ${r.request + 1} of ${p.spec.forget.length}` : ''}
           {env ? ` · ${env.backend}${env.adapter ? ` (${env.adapter})` : ''} · ${env.datasetName}` : ''}
           {p.full
-            ? ` · ${seconds(p.full.timing.seconds)}, ${p.full.timing.modelsTrained} models trained, ${p.full.timing.cacheHits} from the cache`
+            ? ` · ${seconds(p.full.timing.seconds)}, ${p.full.timing.modelsTrained} models trained, ${p.full.timing.cacheHits} from the cache${p.full.timing.packModels ? ` (${p.full.timing.packModels} shipped with the app)` : ''}`
             : ''}
           {p.full ? ` · ${new Date(p.full.createdAt).toLocaleString()}` : ''}
         </p>

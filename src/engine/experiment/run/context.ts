@@ -8,6 +8,7 @@
 import type { RunControl } from '../../control';
 import type { CifarDataset } from '../../data/types';
 import type { ModelCache } from '../../cache/types';
+import type { PackSource } from '../../packs/packSource';
 import { createRng } from '../../rng';
 import { planExperiment, type ExperimentPlan } from '../plan';
 import { Progress, type ExperimentProgress } from '../progress';
@@ -28,6 +29,8 @@ export interface RunnerOptions {
   onPartialResult?: (r: RequestResult) => void;
   /** Where training and unlearning jobs run; by default one at a time in this thread. */
   executor?: Executor;
+  /** Shipped models, used when the cache lacks a model a pack holds. */
+  packs?: PackSource;
 }
 
 export interface RunContext {
@@ -48,7 +51,8 @@ export interface RunContext {
   readonly labels: Uint8Array;
   readonly environment: Environment;
   readonly started: number;
-  readonly counters: { modelsTrained: number; cacheHits: number };
+  /** cacheHits counts every model not trained here; packModels those of them that came from a shipped pack. */
+  readonly counters: { modelsTrained: number; cacheHits: number; packModels: number };
   readonly notes: string[];
 }
 
@@ -79,7 +83,7 @@ export function createRunContext(spec: ExperimentSpec, options: RunnerOptions): 
     labels,
     environment: { ...options.environment, datasetId: ds.id, datasetName: ds.name },
     started: performance.now(),
-    counters: { modelsTrained: 0, cacheHits: 0 },
+    counters: { modelsTrained: 0, cacheHits: 0, packModels: 0 },
     notes: [],
   };
 }

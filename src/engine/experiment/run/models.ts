@@ -1,5 +1,6 @@
 /** Training (or loading from the cache) the models of a phase: originals, subset models, oracles. */
 import { cacheKey } from '../../cache/key';
+import type { CachedModel } from '../../cache/types';
 import { NUM_CLASSES } from '../../data/types';
 import type { WeightsData } from '../../models/layers';
 import type { PlannedPhase } from '../plan';
@@ -15,6 +16,8 @@ export interface TrainedModel {
   examplesProcessed: number;
   seconds: number;
   cached: boolean;
+  /** The shipped pack it came from, when it did. */
+  pack?: string;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface TrainedModel {
  * recipe, seed and backend (numbers differ slightly between backends). `engine` changes when training or
  * evaluation code changes what a cached model would be.
  */
-function trainedKey(ctx: RunContext, role: string, seed: number, indices: Int32Array): Promise<string> {
+function trainedKey(ctx: RunContext, role: string, seed: number, indices: Int32Array, backend: string): Promise<string> {
   const { spec, ds } = ctx;
   return cacheKey({
     kind: 'trained',
@@ -32,7 +35,7 @@ function trainedKey(ctx: RunContext, role: string, seed: number, indices: Int32A
     validationSize: spec.dataset.validationSize,
     model: spec.model,
     recipe: spec.recipe,
-    backend: ctx.options.environment.backend,
+    backend,
     role: role.replace(/-\d+$/, ''),
     seed,
     indices,
@@ -49,18 +52,31 @@ export async function trainOrLoad(
 ): Promise<TrainedModel> {
   const { spec, cache, points } = ctx;
   const seed = seedFor(spec, role);
-  const key = await trainedKey(ctx, role, seed, indices);
-  const hit = await cache.get(key);
-  if (hit && hit.outputs.logits?.length === points * NUM_CLASSES && (!keepWeights || hit.weights)) {
+  const key = await trainedKey(ctx, role, seed, indices, ctx.options.environment.backend);
+  const usable = (m: CachedModel | undefined): m is CachedModel =>
+    m !== undefined && m.outputs.logits?.length === points * NUM_CLASSES && (!keepWeights || m.weights !== undefined);
+  let hit = await cache.get(key);
+  let hitKey = key;
+  if (!usable(hit) && ctx.options.packs) {
+    // Shipped models are keyed by the backend that trained them, which may not be this run's.
+    const packBackend = await ctx.options.packs.backend();
+    if (packBackend !== undefined) {
+      hitKey = packBackend === ctx.options.environment.backend ? key : await trainedKey(ctx, role, seed, indices, packBackend);
+      hit = (hitKey !== key ? await cache.get(hitKey) : undefined) ?? (await ctx.options.packs.take(hitKey, cache));
+    }
+  }
+  if (usable(hit)) {
     ctx.counters.cacheHits++;
-    const meta = hit.meta as { examplesProcessed?: number; seconds?: number };
+    const meta = hit.meta as { examplesProcessed?: number; seconds?: number; pack?: string };
+    if (meta.pack) ctx.counters.packModels++;
     return {
-      key,
+      key: hitKey,
       logits: hit.outputs.logits,
       weights: hit.weights,
       examplesProcessed: meta.examplesProcessed ?? 0,
       seconds: meta.seconds ?? 0,
       cached: true,
+      ...(meta.pack ? { pack: meta.pack } : {}),
     };
   }
   const { trainSize, validationSize } = spec.dataset;
