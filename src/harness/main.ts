@@ -4,6 +4,10 @@
  */
 import * as Comlink from 'comlink';
 import { startEngine } from '../app/lib/engineClient';
+import { IndexedDbCache } from '../engine/cache/indexedDbCache';
+import { modelsOnly } from '../engine/experiment/plan';
+import { LESSONS, parseSpec, PRESETS } from '../engine/experiment/spec';
+import { encodePack } from '../engine/packs/packFile';
 import type { PoolBenchRequest } from '../worker/poolBench';
 import type { BackendName, BenchRequest, ExperimentProgress, TrainRequest } from '../worker/protocol';
 
@@ -48,6 +52,29 @@ const harness = {
       }),
     ),
   cacheUsage: () => engine.cacheUsage(),
+  /** What `npm run build:packs` ships: each preset's and lesson's models, as a spec that trains only them. */
+  packSpecs: () =>
+    [...PRESETS.map((p) => ({ id: `preset-${p.id}`, spec: p.spec })), ...LESSONS.map((l) => ({ id: `lesson-${l.id}`, spec: l.spec }))].map(
+      ({ id, spec }) => ({ id, spec, modelsSpec: modelsOnly(parseSpec(spec)) }),
+    ),
+  /**
+   * A pack (base64) of the cached trained models (originals with their weights, oracles, subset models) whose keys
+   * are not in `exclude`, for `npm run build:packs`.
+   */
+  exportPack: async (exclude: string[]) => {
+    const store = new IndexedDbCache();
+    const skip = new Set(exclude);
+    const infos = (await store.list()).filter((e) => ['original', 'oracle', 'subset'].includes(e.kind) && !skip.has(e.key));
+    const entries = [];
+    for (const info of infos) {
+      const entry = await store.get(info.key);
+      if (entry) entries.push(entry);
+    }
+    const bytes = encodePack(entries);
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { keys: entries.map((e) => e.key), base64: btoa(binary) };
+  },
   clearCache: () => engine.clearCache(),
 };
 

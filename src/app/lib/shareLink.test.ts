@@ -1,6 +1,6 @@
 import { deflateSync, strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, DEFAULT_SPEC, PRESETS, parseSpec } from '../../engine/experiment/spec';
+import { canonicalJson, DEFAULT_SPEC, LESSONS, PRESETS, parseSpec } from '../../engine/experiment/spec';
 import {
   buildHash,
   buildLink,
@@ -10,6 +10,8 @@ import {
   inflateLimited,
   LinkError,
   MAX_HASH_CHARS,
+  lessonHash,
+  LESSON_HIDE,
   readHash,
   toBase64Url,
 } from './shareLink';
@@ -140,5 +142,28 @@ describe('broken and hostile links', () => {
 describe('decodePayload', () => {
   it('decodes what encodeSpec wrote', () => {
     expect(decodePayload(encodeSpec(DEFAULT_SPEC))).toEqual(JSON.parse(canonicalJson(DEFAULT_SPEC)));
+  });
+});
+
+describe('lesson links', () => {
+  it('open each lesson: its spec, run at once on a trimmed page', () => {
+    for (const lesson of LESSONS) {
+      const reading = readHash(lessonHash(lesson.id));
+      expect(reading.kind).toBe('spec');
+      if (reading.kind !== 'spec') continue;
+      expect(canonicalJson(reading.spec)).toBe(canonicalJson(parseSpec(lesson.spec)));
+      expect(reading.options).toEqual({ autorun: true, embed: true, hide: LESSON_HIDE });
+    }
+  });
+
+  it('keep the flags the link sets itself', () => {
+    const reading = readHash('#lesson=class&autorun=0&hide=results');
+    expect(reading.kind === 'spec' && reading.options).toEqual({ autorun: false, embed: true, hide: ['results'] });
+  });
+
+  it('name the lessons there are when the link names another', () => {
+    const reading = readHash('#lesson=quantum');
+    expect(reading.kind).toBe('error');
+    expect(reading.kind === 'error' && reading.message).toMatch(/lesson “quantum” .* \(lessons: dmm, class, subpopulation\)/);
   });
 });

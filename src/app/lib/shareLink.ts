@@ -6,6 +6,8 @@
  * - `s` is `<link format>.<payload>`. The link format says how the payload is encoded (format 1: raw
  *   DEFLATE of UTF-8 JSON, base64url without padding); the spec inside carries its own version `v`.
  * - `json` may hold a spec as URI-encoded JSON instead (handy for hand-written links in lessons).
+ * - `lesson=<id>` opens one of the built-in lessons (LESSONS): its spec, run at once on a trimmed page unless
+ *   the link sets `autorun`, `embed` or `hide` itself.
  * - `autorun=1` runs the experiment once the engine is ready; `embed=1` trims the page for lessons and
  *   `hide=` lists the sections to hide (see HIDEABLE_SECTIONS).
  *
@@ -17,12 +19,15 @@ import { Inflate, deflateSync, strFromU8, strToU8 } from 'fflate';
 import { errorMessage } from '../../engine/errors';
 import {
   canonicalJson,
+  LESSONS,
   migrateSpec,
+  parseSpec,
   safeParseSpec,
   SPEC_VERSION,
   SpecError,
   type ExperimentSpec,
   type ExperimentSpecInput,
+  type LessonId,
 } from '../../engine/experiment/spec';
 
 export const LINK_FORMAT = 1;
@@ -215,6 +220,8 @@ export function readHash(hash: string): LinkReading {
     return { kind: 'error', message: 'The link’s address part after “#” could not be read.', options: NO_OPTIONS };
   }
   const options = readOptions(params);
+  const lesson = params.get('lesson');
+  if (lesson !== null) return readLesson(lesson, params, options);
   const packed = params.get('s');
   const json = params.get('json');
   if (packed === null && json === null) {
@@ -237,6 +244,32 @@ export function readHash(hash: string): LinkReading {
     return { kind: 'error', message: `The link could not be opened (${errorMessage(e)}).`, options };
   }
 }
+
+/** What a lesson hides unless its link says otherwise: everything but the forget set, the run and the results. */
+export const LESSON_HIDE: HideableSection[] = ['dataset', 'presets', 'setup', 'methods', 'train'];
+
+function readLesson(id: string, params: URLSearchParams, options: LinkOptions): LinkReading {
+  const lesson = LESSONS.find((l) => l.id === id);
+  if (!lesson) {
+    return {
+      kind: 'error',
+      message: `The link names a lesson “${id}” this version does not have (lessons: ${LESSONS.map((l) => l.id).join(', ')}).`,
+      options,
+    };
+  }
+  return {
+    kind: 'spec',
+    spec: parseSpec(lesson.spec),
+    options: {
+      autorun: params.has('autorun') ? options.autorun : true,
+      embed: params.has('embed') ? options.embed : true,
+      hide: params.has('hide') ? options.hide : LESSON_HIDE,
+    },
+  };
+}
+
+/** A lesson's link hash. */
+export const lessonHash = (id: LessonId) => `#lesson=${id}`;
 
 /** The hash for a spec and options: `#s=…` then only the flags that are set. */
 export function buildHash(spec: ExperimentSpec | ExperimentSpecInput, options: Partial<LinkOptions> = {}): string {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SPEC, PRESETS } from '../../engine/experiment/spec';
+import { planExperiment } from '../../engine/experiment/plan';
+import { DEFAULT_SPEC, parseSpec, PRESETS } from '../../engine/experiment/spec';
 import {
   addMethod,
   attributionDefaults,
   checkDraft,
+  presetSeconds,
   classMix,
   datasetMismatch,
   describeGenerator,
@@ -29,7 +31,7 @@ describe('drafts', () => {
   it('setIn updates immutably', () => {
     const next = setIn(DEFAULT_SPEC, ['recipe', 'epochs'], 7);
     expect(next.recipe.epochs).toBe(7);
-    expect(DEFAULT_SPEC.recipe.epochs).toBe(4);
+    expect(DEFAULT_SPEC.recipe.epochs).toBe(8);
     expect(next.dataset).toBe(DEFAULT_SPEC.dataset);
     expect(setIn(DEFAULT_SPEC, ['methods', 1, 'id'], 'r2').methods[1].id).toBe('r2');
   });
@@ -59,7 +61,14 @@ describe('methods', () => {
     expect(paramsEdited(d.methods[d.methods.length - 1])).toBe(true);
     d = resetMethodParams(d, d.methods.length - 1);
     expect(paramsEdited(d.methods[d.methods.length - 1])).toBe(false);
-    expect(removeMethod(d, 0).methods.map((m) => m.id)).toEqual(['retrain', 'fine-tune', 'gradient-ascent', 'dmm', 'dmm-2']);
+    expect(removeMethod(d, 0).methods.map((m) => m.id)).toEqual([
+      'retrain',
+      'oracle-matching',
+      'dmm',
+      'fine-tune',
+      'gradient-ascent',
+      'dmm-2',
+    ]);
   });
   it('attribution defaults come from the spec', () => {
     expect(attributionDefaults('trak')).toEqual({ estimator: 'trak', models: 1, projectionDim: 512, lambda: 0.01 });
@@ -133,5 +142,19 @@ describe('datasetMismatch', () => {
       /20,000 images but the loaded dataset has 10,000/,
     );
     expect(datasetMismatch(DEFAULT_SPEC, undefined)).toMatch(/loading/);
+  });
+});
+
+describe('presetSeconds', () => {
+  it('counts only the methods with the shipped models, everything without, at the measured speed', () => {
+    const spec = parseSpec(PRESETS.find((p) => p.id === 'quick')!.spec);
+    expect(presetSeconds(spec, undefined)).toBeUndefined();
+    const plan = planExperiment(spec);
+    const t = presetSeconds(spec, 1000)!;
+    expect(t.without).toBeCloseTo(plan.totalExamples / 1000);
+    const methods = plan.phases.filter((p) => p.kind === 'method').reduce((s, p) => s + p.examples, 0);
+    expect(t.withPacks).toBeCloseTo(methods / 1000);
+    expect(t.withPacks).toBeGreaterThan(0);
+    expect(t.withPacks).toBeLessThan(t.without / 2);
   });
 });

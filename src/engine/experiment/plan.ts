@@ -14,7 +14,7 @@
  */
 import { trainingExamples } from '../train/schedule';
 import { methodMeta } from '../unlearn/catalog';
-import type { ExperimentSpec, MethodSpec } from './spec';
+import type { ExperimentSpec, ExperimentSpecInput, MethodSpec } from './spec';
 
 export type PhaseKind = 'originals' | 'oracles' | 'attribution' | 'method' | 'metrics';
 
@@ -63,6 +63,21 @@ export function extraOraclesNeeded(spec: ExperimentSpec): number {
 }
 
 export const needsAttribution = (spec: ExperimentSpec) => spec.methods.some((m) => methodMeta(m.method).needs?.attribution);
+
+/**
+ * The spec that trains exactly `spec`'s models that no method depends on (originals, oracles with every extra one a
+ * method needs, subset models) and runs no method that trains: what a shipped pack holds.
+ */
+export function modelsOnly(spec: ExperimentSpec): ExperimentSpecInput {
+  return {
+    ...spec,
+    extraOracles: extraOraclesNeeded(spec),
+    methods: [
+      { id: 'do-nothing', method: 'do-nothing' },
+      ...(needsAttribution(spec) ? [{ id: 'dm-direct', method: 'dm-direct' as const }] : []),
+    ],
+  };
+}
 
 /** Subset models are trained when a method needs datamodels, or a forget set is drawn from datamodel features. */
 export const needsSubsetModels = (spec: ExperimentSpec) =>

@@ -5,7 +5,10 @@ import { CancelledError, RunControl } from '../control';
 import { CLASS_NAMES, type CifarDataset } from '../data/types';
 import { syntheticImageSet } from '../data/synthetic';
 import { useWasmBackend } from '../../../test/support/wasmBackend';
-import { planExperiment } from './plan';
+import { createHash } from 'node:crypto';
+import { encodePack } from '../packs/packFile';
+import { createPackSource, PACK_FORMAT } from '../packs/packSource';
+import { modelsOnly, planExperiment } from './plan';
 import { runExperiment, type ExperimentProgress } from './runner';
 import { parseSpec, type ExperimentSpecInput } from './spec';
 
@@ -44,7 +47,19 @@ const tinySpec = (overrides: Partial<ExperimentSpecInput> = {}) =>
     ...overrides,
   });
 
+const modelsOnlySpec = (spec: ReturnType<typeof tinySpec>) => parseSpec(modelsOnly(spec));
+
 describe('planExperiment', () => {
+  it('modelsOnly keeps exactly the models no method depends on', () => {
+    const spec = tinySpec();
+    const plan = planExperiment(spec, [10]);
+    const bare = planExperiment(modelsOnlySpec(spec), [10]);
+    const roles = (p: typeof plan, kind: string) => p.phases.filter((ph) => ph.kind === kind).flatMap((ph) => ph.roles);
+    for (const kind of ['originals', 'oracles', 'attribution']) expect(roles(bare, kind)).toEqual(roles(plan, kind));
+    expect(bare.phases.filter((ph) => ph.kind === 'method' && ph.examples > 0)).toEqual([]);
+    expect(plan.phases.filter((ph) => ph.kind === 'method' && ph.examples > 0)).not.toEqual([]);
+  });
+
   it('counts originals, oracles with extras, subset models and method runs', () => {
     const plan = planExperiment(tinySpec(), [10]);
     const byId = Object.fromEntries(plan.phases.map((p) => [p.id, p]));
@@ -143,6 +158,49 @@ describe('runExperiment', () => {
       environment,
     });
     expect(other.timing.modelsTrained).toBe(4); // only the oracles on the new retain set
+  });
+
+  it('takes the models no method depends on from a shipped pack, trained on another backend, with the same numbers', async () => {
+    const spec = tinySpec();
+    const built = new MemoryCache();
+    const packEnvironment = { ...environment, backend: 'pack-backend' };
+    const original = await runExperiment(modelsOnlySpec(spec), { dataset, cache: built, environment: packEnvironment });
+    const entries = (await Promise.all((await built.list()).map((e) => built.get(e.key)))).filter((e) => e !== undefined);
+    const bytes = encodePack(entries);
+    const sha256 = async (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    const manifest = {
+      format: PACK_FORMAT,
+      backend: 'pack-backend',
+      specs: [],
+      files: [{ file: 'test.bin', builtFor: 'test', bytes: bytes.length, sha256: await sha256(bytes), keys: entries.map((e) => e.key) }],
+    };
+    const cache = new MemoryCache();
+    const result = await runExperiment(spec, {
+      dataset,
+      cache,
+      environment,
+      packs: createPackSource({ manifest: async () => manifest, file: async () => bytes, sha256 }),
+    });
+    // Originals 2, subset models 6, oracles 4: all from the pack, none trained here (the methods still ran).
+    expect(result.timing.packModels).toBe(12);
+    expect(result.timing.modelsTrained).toBe(0);
+    expect(result.groups.dmm.margins).toHaveLength(2);
+    expect(result.notes).toContainEqual(expect.stringMatching(/12 of the models .* shipped packs .* pack-backend backend/));
+    expect(result.groups.original.margins).toEqual(original.groups.original.margins);
+    expect(result.groups.oracle.margins).toEqual(original.groups.oracle.margins);
+    expect(result.attribution?.predictedMargins).toEqual(original.attribution?.predictedMargins);
+    // A second run finds them in its own cache: no pack file is read again.
+    const noFile = createPackSource({
+      manifest: async () => manifest,
+      file: async () => {
+        throw new Error('read again');
+      },
+      sha256,
+    });
+    const again = await runExperiment(spec, { dataset, cache, environment, packs: noFile });
+    expect(noFile.problems).toEqual([]);
+    expect(again.timing.modelsTrained).toBe(0);
+    expect(again.timing.packModels).toBe(12);
   });
 
   it('applies continual requests in sequence, with oracles trained without every set so far', async () => {

@@ -1,6 +1,6 @@
 /** Whole-experiment presets the page offers, and the spec a first visit starts from. */
 import { parseSpec } from './parse';
-import type { ExperimentSpec, ExperimentSpecInput } from './schema';
+import type { ExperimentSpec, ExperimentSpecInput, MethodName } from './schema';
 
 export type PresetId = 'quick' | 'random' | 'class' | 'subpopulation';
 
@@ -19,86 +19,109 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const quick: ExperimentSpecInput = {
+// Every preset and lesson shares one setting (the report's: 1,000 training images, 8 epochs, seed 0), so their
+// originals and subset models are the same models, shipped once in public/packs/.
+const setting: Pick<ExperimentSpecInput, 'v' | 'dataset' | 'model' | 'recipe' | 'seed'> = {
   v: 2,
   dataset: { source: 'embedded', trainSize: 1_000, validationSize: 500 },
   model: { arch: 'tiny-cnn' },
-  recipe: { epochs: 4, batchSize: 100, peakLr: 0.05, peakEpoch: 1 },
+  recipe: { epochs: 8, batchSize: 100, peakLr: 0.05, peakEpoch: 2 },
+  seed: 0,
+};
+
+const method = (name: MethodName) => ({ id: name, method: name });
+
+const quick: ExperimentSpecInput = {
+  ...setting,
   forget: [{ kind: 'random', k: 50, seed: 0 }],
   n: 4,
   extraOracles: 4,
-  methods: [
-    { id: 'do-nothing', method: 'do-nothing' },
-    { id: 'retrain', method: 'retrain' },
-    { id: 'fine-tune', method: 'fine-tune' },
-    { id: 'gradient-ascent', method: 'gradient-ascent' },
-    { id: 'dmm', method: 'dmm' },
-  ],
-  attribution: { estimator: 'datamodels', models: 32 },
+  methods: (['do-nothing', 'retrain', 'oracle-matching', 'dmm', 'fine-tune', 'gradient-ascent'] as const).map(method),
+  attribution: { estimator: 'datamodels', models: 32, terms: 'diagonal' },
   metrics: ['klom', 'accuracy', 'cost'],
-  seed: 0,
 };
 
-const comparisonMethods: ExperimentSpecInput['methods'] = [
-  { id: 'do-nothing', method: 'do-nothing' },
-  { id: 'retrain', method: 'retrain' },
-  { id: 'oracle-matching', method: 'oracle-matching' },
-  { id: 'dmm', method: 'dmm' },
-  { id: 'scrub', method: 'scrub' },
-  { id: 'fine-tune', method: 'fine-tune' },
-  { id: 'gradient-ascent', method: 'gradient-ascent' },
-  { id: 'neggrad-plus', method: 'neggrad-plus' },
-];
+const comparisonMethods = (
+  ['do-nothing', 'retrain', 'oracle-matching', 'dmm', 'scrub', 'fine-tune', 'gradient-ascent', 'neggrad-plus'] as const
+).map(method);
 
 const comparisonBase: Omit<ExperimentSpecInput, 'forget' | 'methods'> = {
-  v: 2,
-  dataset: { source: 'embedded', trainSize: 5_000, validationSize: 1_000 },
-  model: { arch: 'tiny-cnn' },
-  recipe: { epochs: 8, batchSize: 128, peakLr: 0.05, peakEpoch: 2 },
-  n: 8,
-  extraOracles: 8,
-  attribution: { estimator: 'datamodels', models: 100, alpha: 0.5 },
+  ...setting,
+  n: 16,
+  extraOracles: 16,
+  attribution: { estimator: 'datamodels', models: 100, alpha: 0.5, terms: 'diagonal' },
   metrics: ['klom', 'accuracy', 'mia', 'cost'],
-  seed: 0,
 };
+
+const classForget: ExperimentSpecInput['forget'] = [{ kind: 'class', classIndex: 3, seed: 0 }];
+const subpopulationForget: ExperimentSpecInput['forget'] = [
+  { kind: 'subpopulation', k: 50, component: 0, side: 'both', seed: 0, features: 'penultimate' },
+];
 
 export const PRESETS: readonly Preset[] = deepFreeze([
   {
     id: 'quick',
     name: 'Quick demo',
-    description: '1,000 training images, 4 models per side, 50 random points forgotten: a first result in minutes.',
+    description:
+      '1,000 training images, N = 4 models per group, 50 random points forgotten: DMM and oracle matching against the baselines.',
     spec: quick,
   },
   {
     id: 'random',
     name: 'Random forget set',
-    description: "100 random training images forgotten; the paper's main comparison at browser scale.",
-    spec: { ...comparisonBase, forget: [{ kind: 'random', k: 100, seed: 0 }], methods: comparisonMethods },
+    description: "The report's setting: N = 16, 50 random training images forgotten, eight methods.",
+    spec: { ...comparisonBase, forget: [{ kind: 'random', k: 50, seed: 0 }], methods: comparisonMethods },
   },
   {
     id: 'class',
     name: 'A whole class',
-    description: 'Every cat in the training subset forgotten (class-aligned unlearning).',
+    description: 'N = 16; every cat in the training subset forgotten (class-aligned unlearning).',
     spec: {
       ...comparisonBase,
-      forget: [{ kind: 'class', classIndex: 3, seed: 0 }],
-      methods: [
-        ...comparisonMethods.filter((m) => m.method !== 'oracle-matching'),
-        { id: 'random-labels', method: 'random-labels' },
-        { id: 'salun', method: 'salun' },
-      ],
+      forget: classForget,
+      methods: [...comparisonMethods, method('random-labels'), method('salun')],
     },
   },
   {
     id: 'subpopulation',
     name: 'Coherent subpopulation',
     description:
-      "100 images at both ends of the first principal component of the original model's features: a structured, harder forget set.",
-    spec: {
-      ...comparisonBase,
-      forget: [{ kind: 'subpopulation', k: 100, component: 0, side: 'both', seed: 0, features: 'penultimate' }],
-      methods: comparisonMethods,
-    },
+      "N = 16; 50 images at both ends of the first principal component of the original model's features: a structured, harder forget set.",
+    spec: { ...comparisonBase, forget: subpopulationForget, methods: comparisonMethods },
+  },
+]);
+
+export type LessonId = 'dmm' | 'class' | 'subpopulation';
+
+/** A lesson: a short experiment that opens with `#lesson=<id>`, runs at once and shows a trimmed page. */
+export interface Lesson {
+  id: LessonId;
+  title: string;
+  /** What the class should look at. */
+  description: string;
+  spec: ExperimentSpecInput;
+}
+
+const lessonMethods = (['do-nothing', 'retrain', 'oracle-matching', 'dmm', 'gradient-ascent'] as const).map(method);
+
+export const LESSONS: readonly Lesson[] = deepFreeze([
+  {
+    id: 'dmm',
+    title: 'Datamodel matching against the baselines',
+    description: 'Which methods move the forgotten images to where retraining puts them, and at what cost.',
+    spec: { ...quick, methods: lessonMethods },
+  },
+  {
+    id: 'class',
+    title: 'Forgetting a whole class',
+    description: 'When the forget set is a whole class, the attribution predicts little of what retraining changes, and DMM with it.',
+    spec: { ...quick, forget: classForget, methods: lessonMethods },
+  },
+  {
+    id: 'subpopulation',
+    title: 'Forgetting a coherent group',
+    description: 'A structured forget set: 50 images at both ends of the main direction of the model’s features.',
+    spec: { ...quick, forget: subpopulationForget, methods: lessonMethods },
   },
 ]);
 
