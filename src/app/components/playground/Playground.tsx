@@ -141,7 +141,7 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
         </p>
       )}
 
-      <SetupStep specDraft={specDraft} disabled={locked} hidden={hidden} />
+      <SetupStep specDraft={specDraft} disabled={locked} hidden={hidden} imagesPerSec={speed} />
 
       {!hidden('forget') && (
         <section className="panel step" aria-labelledby="forget-heading">

@@ -11,16 +11,23 @@ interface Props {
   specDraft: SpecDraft;
   disabled: boolean;
   hidden: (section: HideableSection) => boolean;
+  /** Measured training images/s, for the presets' times. */
+  imagesPerSec?: number;
 }
 
 /** Step 1: a preset, the experiment's numbers, the methods to compare and the attribution estimator. */
-export function SetupStep({ specDraft: { draft, checked, spec, edit, change }, disabled, hidden }: Props) {
+export function SetupStep({ specDraft: { draft, checked, spec, edit, change }, disabled, hidden, imagesPerSec }: Props) {
   if (hidden('presets') && hidden('setup') && hidden('methods')) return null;
   return (
     <section className="panel step" aria-labelledby="setup-heading">
       <h2 id="setup-heading">1 · Set up the experiment</h2>
       {!hidden('presets') && (
-        <PresetBar current={spec ? matchingPreset(spec) : undefined} disabled={disabled} onPick={(id: PresetId) => edit(presetSpec(id))} />
+        <PresetBar
+          current={spec ? matchingPreset(spec) : undefined}
+          disabled={disabled}
+          imagesPerSec={imagesPerSec}
+          onPick={(id: PresetId) => edit(presetSpec(id))}
+        />
       )}
       {!hidden('setup') && <ExperimentSetup draft={draft} errors={checked.errors} disabled={disabled} onChange={change} />}
       {!hidden('methods') && (
