@@ -41,6 +41,12 @@ describe('pack files', () => {
     expect(decodePack(shifted.subarray(3))[0]).toEqual(original);
   });
 
+  it('decode a Node Buffer (whose slices share a larger memory pool)', () => {
+    const bytes = encodePack([original, oracle]);
+    const pooled = Buffer.concat([Buffer.from('xyz'), Buffer.from(bytes)]).subarray(3);
+    expect(decodePack(pooled)).toEqual([original, oracle]);
+  });
+
   it('name what is wrong with bytes that are not a pack', () => {
     const bytes = encodePack([original]);
     expect(() => decodePack(new TextEncoder().encode('<!doctype html><html>'))).toThrow(/does not start with "UPPACK1"/);

@@ -85,8 +85,8 @@ export function decodePack(bytes: Uint8Array): CachedModel[] {
   const dataStart = Math.ceil((12 + headerLength) / 4) * 4;
   const floats = (bytes.length - dataStart) / 4;
   if (!Number.isInteger(floats) || floats < 0) throw bad('its data is not a whole number of float32 values');
-  // Copy once to an aligned buffer (the input may sit at any byte offset).
-  const data = new Float32Array(bytes.slice(dataStart).buffer);
+  // Copy once into a buffer of its own (aligned; a Node Buffer's slice would share a larger pool).
+  const data = new Float32Array(new Uint8Array(bytes.subarray(dataStart)).buffer);
   const take = (offset: number, length: number, what: string) => {
     if (offset + length > floats) throw bad(`${what} runs past the end of the file`);
     return data.slice(offset, offset + length);
