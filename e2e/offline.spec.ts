@@ -65,6 +65,11 @@ test('after one visit the app, its dataset, the shipped study and opened packs l
   expect(study.points.length).toBeGreaterThan(0);
   expect(await fetchText('packs/opened.bin')).toBe('pack bytes');
   await expect(page.evaluate(() => fetch('packs/never-opened.bin'))).rejects.toThrow(/Failed to fetch/);
+  // A page opened before an update still gets its own build's files (as the precache keeps them for one more build).
+  await page.evaluate(() =>
+    caches.open('playground-precache').then((c) => c.put('assets/job.worker-olderbuild.js?__rev=0', new Response('older build'))),
+  );
+  expect(await fetchText('assets/job.worker-olderbuild.js')).toBe('older build');
 
   // A new tab of the same browser opens offline too.
   const tab = await playground.newTab('/?backend=wasm');

@@ -36,8 +36,11 @@ describe('service worker routes', () => {
     expect(get(`${scope}packs/manifest.json`)).toEqual({ kind: 'pack-manifest' });
   });
 
-  it('leaves everything else to the browser', () => {
-    expect(get(`${scope}assets/gone-old.js`)).toEqual({ kind: 'network' });
+  it('looks for other files among an older build’s', () => {
+    expect(get(`${scope}assets/job.worker-old.js`)).toEqual({ kind: 'older-build' });
+  });
+
+  it('leaves other origins, other paths and other methods to the browser', () => {
     expect(get('https://example.org/other/index.html', 'navigate')).toEqual({ kind: 'network' });
     expect(get('https://cdn.example.net/app/index.html', 'navigate')).toEqual({ kind: 'network' });
     expect(routeFor({ url: `${scope}assets/main-abc.js`, method: 'POST', mode: 'cors' }, scope, keys)).toEqual({ kind: 'network' });

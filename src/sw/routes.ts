@@ -18,7 +18,12 @@ export type Route =
   | { kind: 'pack-manifest' }
   /** A page that is not the app (harness.html): the network, the app's page when offline. */
   | { kind: 'page'; shellKey: string | undefined }
-  /** Not ours to answer (other origins, POST, files outside the build): the browser's own fetch. */
+  /**
+   * Another file of ours: a page opened before an update still loads its own build's files (the pool's worker
+   * starts only with a run), which the precache keeps for one more build. From there, else the network.
+   */
+  | { kind: 'older-build' }
+  /** Not ours to answer (other origins, POST): the browser's own fetch. */
   | { kind: 'network' };
 
 export const SHELL = 'index.html';
@@ -51,5 +56,5 @@ export function routeFor(request: { url: string; method: string; mode: string },
   if (key) return { kind: 'precache', key };
   if (file.startsWith(scope + PACKS_DIR)) return file.endsWith('.bin') ? { kind: 'pack' } : { kind: 'pack-manifest' };
   if (request.mode === 'navigate') return { kind: 'page', shellKey: keys.get(scope + SHELL) };
-  return { kind: 'network' };
+  return { kind: 'older-build' };
 }

@@ -11,8 +11,11 @@ declare const __PRECACHE_MANIFEST__: import('./routes').PrecacheEntry[];
 
 const PRECACHE = 'playground-precache';
 const PACKS = 'playground-packs';
+/** The keys of the build that activated last, in a cache of their own. */
+const LAST_BUILD = 'playground-last-build';
 const scope = self.registration.scope;
 const keys = precacheKeys(__PRECACHE_MANIFEST__, scope);
+const LAST_BUILD_KEYS = `${scope}precache-keys.json`;
 
 self.addEventListener('install', (event) => event.waitUntil(install()));
 self.addEventListener('activate', (event) => event.waitUntil(activate()));
@@ -38,11 +41,16 @@ async function install(): Promise<void> {
   await self.skipWaiting();
 }
 
-/** Drops the files of older builds and serves the open pages from now on. */
+/**
+ * Serves the open pages from now on, and drops the files of builds before the previous one: the previous build's
+ * stay, since pages opened under it may still load them.
+ */
 async function activate(): Promise<void> {
-  const cache = await caches.open(PRECACHE);
-  const current = new Set(keys.values());
-  await Promise.all((await cache.keys()).filter((r) => !current.has(r.url)).map((r) => cache.delete(r)));
+  const [cache, last] = await Promise.all([caches.open(PRECACHE), caches.open(LAST_BUILD)]);
+  const previous: string[] = (await (await last.match(LAST_BUILD_KEYS))?.json()) ?? [];
+  const kept = new Set([...keys.values(), ...previous]);
+  await Promise.all((await cache.keys()).filter((r) => !kept.has(r.url)).map((r) => cache.delete(r)));
+  await last.put(LAST_BUILD_KEYS, Response.json([...keys.values()]));
   await self.clients.claim();
 }
 
@@ -68,6 +76,8 @@ async function respond(request: Request, route: Exclude<Route, { kind: 'network'
         if (hit) return hit;
         throw e;
       }
+    case 'older-build':
+      return (await caches.match(request, { cacheName: PRECACHE, ignoreSearch: true })) ?? fetch(request);
     case 'page':
       try {
         return await fetch(request);
