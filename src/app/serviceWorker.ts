@@ -1,6 +1,6 @@
 /**
  * Registers the service worker (src/sw/serviceWorker.ts) that keeps the app usable offline after one visit.
- * Built apps only: the dev server has no sw.js, and its modules change on every edit.
+ * Built apps only: the dev server builds no sw.js, and its modules change on every edit.
  */
 export function registerServiceWorker(): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
