@@ -24,6 +24,14 @@ module.exports = {
       to: { path: '^src/engine/experiment/' },
     },
     {
+      name: 'service-worker-standalone',
+      severity: 'error',
+      comment:
+        'The service worker is built on its own into one small sw.js (build/serviceWorkerPlugin.ts): it imports only its own folder.',
+      from: { path: '^src/sw/', pathNot: '\\.test\\.ts$' },
+      to: { pathNot: '^src/sw/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment: 'Cycles make load order matter and keep layers from being separated.',

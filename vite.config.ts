@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import pkg from './package.json' with { type: 'json' };
+import { serviceWorkerPlugin } from './build/serviceWorkerPlugin.ts';
 
 export default defineConfig({
-  plugins: [react()],
+  // The service worker keeps the app usable offline after one visit (docs/using.md, "Offline").
+  plugins: [react(), serviceWorkerPlugin('src/sw/serviceWorker.ts')],
   // Recorded in every ExperimentResult's environment.
   define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   // The engine runs in a module worker that imports tfjs: bundle it as ES modules.
