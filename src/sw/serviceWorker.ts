@@ -63,7 +63,11 @@ async function respond(request: Request, route: Exclude<Route, { kind: 'network'
       const hit = await cache.match(request);
       if (hit) return hit;
       const response = await fetch(request);
-      if (response.ok) await cache.put(request, response.clone());
+      if (response.ok) {
+        // A pack's URL names its checksum: a new version replaces the kept one.
+        for (const old of await cache.keys(request, { ignoreSearch: true })) if (old.url !== request.url) await cache.delete(old);
+        await cache.put(request, response.clone());
+      }
       return response;
     }
     case 'pack-manifest':

@@ -44,8 +44,9 @@ const packLoader: PackLoader = {
     if (!response.ok) throw new Error(`its manifest answered HTTP ${response.status}`);
     return response.json();
   },
-  async file(name) {
-    const response = await fetch(new URL(name, packsUrl));
+  async file(name, sha256) {
+    // The checksum in the query makes each version of a pack its own URL, so no cache serves an older one.
+    const response = await fetch(new URL(`${name}?sha256=${sha256}`, packsUrl));
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     return new Uint8Array(await response.arrayBuffer());
   },

@@ -36,8 +36,9 @@ function fakeLoader(files: Record<string, Uint8Array>, tamper?: string) {
       manifestReads++;
       return manifest;
     },
-    file: async (name) => {
+    file: async (name, sha256) => {
       fetched.push(name);
+      if (sha256 !== sha(files[name])) throw new Error(`asked for ${name} without its checksum`);
       const bytes = files[name].slice();
       if (name === tamper) bytes[bytes.length - 1] ^= 1;
       return bytes;

@@ -37,8 +37,8 @@ export function parseManifest(json: unknown): PackManifest {
 export interface PackLoader {
   /** The manifest's JSON, or undefined when this build ships no packs. */
   manifest(): Promise<unknown>;
-  /** The bytes of a pack file. */
-  file(name: string): Promise<Uint8Array>;
+  /** The bytes of a pack file; `sha256` (what the manifest expects) lets caches tell its versions apart. */
+  file(name: string, sha256: string): Promise<Uint8Array>;
   sha256(bytes: Uint8Array): Promise<string>;
 }
 
@@ -75,7 +75,7 @@ export function createPackSource(loader: PackLoader): PackSource {
     if (!opened) {
       opened = (async () => {
         try {
-          const bytes = await loader.file(entry.file);
+          const bytes = await loader.file(entry.file, entry.sha256);
           const digest = await loader.sha256(bytes);
           if (bytes.length !== entry.bytes || digest !== entry.sha256) {
             throw new Error(
