@@ -145,7 +145,7 @@ describe('distanceRows', () => {
     expect(text).toContain(`doing nothing ${h.nothing.toFixed(3)}`);
     expect(text).toContain(`noise floor ${h.floor.lo.toFixed(3)}–${h.floor.hi.toFixed(3)}`);
     expect(text).toContain('at 12 % of retraining’s cost (50 % counting its attribution)');
-    expect(text).toContain('Gradient ascent ends further from retraining than doing nothing');
+    expect(text).toMatch(/\. Gradient ascent ends further from retraining than doing nothing\.$/);
     expect(text).not.toMatch(/Retrain|DM-Direct|Do nothing/);
     const flat = { ...h, canRank: false, nothing: h.floor.value * 1.2 };
     expect(storySentences(result, flat)).toMatch(/^At this N the GKL mean cannot tell the methods apart/);
@@ -172,7 +172,18 @@ describe('distanceRows', () => {
     const text = storySentences({ ...result, groups: groups as unknown as typeof result.groups }, h);
     expect(text).toBe(
       'On the forget split, At floor lands at the noise floor (GKL mean 0.450; noise floor 0.400–0.500; doing nothing 2.000), at 20 % of retraining’s cost. ' +
-        'Between closes 50 % of the gap from doing nothing to the floor (1.200); Worse ends further from retraining than doing nothing (3.000).',
+        'Between closes 50 % of the gap; Worse ends further from retraining than doing nothing.',
+    );
+    // Many methods: grouped by reading, at most three named per group, so it stays two sentences.
+    const many = ['p', 'q', 'r', 's', 't'].map((k, i) => method(k, k.toUpperCase(), 1 + i * 0.1));
+    const manyGroups = Object.fromEntries([...many, h.rows[2]].map((m) => [m.key, { method: 'scrub' }]));
+    const manyText = storySentences(
+      { ...result, groups: manyGroups as unknown as typeof result.groups },
+      { ...h, rows: [...many, method('u', 'U', 2.05), method('v', 'V', 2.1), h.rows[2]] },
+    );
+    expect(manyText).toMatch(/^On the forget split, P closes 63 % of the gap from doing nothing to the floor \(GKL mean 1\.000;/);
+    expect(manyText).toMatch(
+      /\. Q closes 56 % of the gap, R 50 %, S 44 % and 1 more; U and V are no closer to retraining than doing nothing; Worse ends further from retraining than doing nothing\.$/,
     );
     // Cost missing: no cost clause rather than a made-up one.
     const noCost = storySentences({ ...result, groups: groups as unknown as typeof result.groups }, { ...h, rows: [h.rows[1]] });

@@ -489,9 +489,44 @@ const STORY_SKIP = new Set(['retrain', 'dm-direct', 'do-nothing']);
 const num = (x: number) => x.toFixed(3);
 const floorText = (f: FloorBand) => (f.lo === f.hi ? num(f.value) : `${num(f.lo)}–${num(f.hi)}`);
 
+/** "A", "A and B", "A, B and C", "A, B, C and 4 more". */
+function listOf(items: string[], max = 3): string {
+  if (items.length <= 1) return items.join('');
+  const shown = items.length > max ? [...items.slice(0, max), `${items.length - max} more`] : items;
+  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+}
+
+/** The other methods, grouped by reading in the headline's order (best first), in one clause per reading. */
+function restClauses(rest: HeadlineRow[]): string[] {
+  const of = (kind: ReadingKind) => rest.filter((m) => m.reading!.kind === kind);
+  const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+  const clauses: string[] = [];
+  const below = of('below-floor');
+  if (below.length)
+    clauses.push(`${listOf(below.map((m) => m.label))} also ${plural(below.length, 'lands', 'land')} below the noise floor`);
+  const at = of('at-floor');
+  if (at.length) clauses.push(`${listOf(at.map((m) => m.label))} also ${plural(at.length, 'lands', 'land')} at the noise floor`);
+  const closes = of('closes');
+  if (closes.length)
+    clauses.push(
+      listOf(
+        closes.map((m, i) =>
+          i === 0 ? `${m.label} closes ${percent(m.reading!.gap)} of the gap` : `${m.label} ${percent(m.reading!.gap)}`,
+        ),
+      ),
+    );
+  const none = of('no-closer');
+  if (none.length)
+    clauses.push(`${listOf(none.map((m) => m.label))} ${plural(none.length, 'is', 'are')} no closer to retraining than doing nothing`);
+  const worse = of('worse');
+  if (worse.length)
+    clauses.push(`${listOf(worse.map((m) => m.label))} ${plural(worse.length, 'ends', 'end')} further from retraining than doing nothing`);
+  return clauses;
+}
+
 /**
  * One or two sentences generated from the headline: where the best method lands on the forget split, with the
- * numbers behind the reading and its cost, then the others in order.
+ * numbers behind the reading and its cost; then the others, grouped by reading (at most three named per group).
  */
 export function storySentences(r: RequestResult, h: Headline): string {
   if (!h.canRank) {
@@ -505,5 +540,5 @@ export function storySentences(r: RequestResult, h: Headline): string {
       ? ''
       : `, at ${percent(best.cost)} of retraining’s cost${best.costWithAttribution === undefined ? '' : ` (${percent(best.costWithAttribution)} counting its attribution)`}`;
   const first = `On the forget split, ${best.label} ${readingPhrase(best.reading!)} (${h.statName} ${num(best.value)}; noise floor ${floorText(h.floor)}; doing nothing ${num(h.nothing)})${cost}.`;
-  return rest.length === 0 ? first : `${first} ${rest.map((m) => `${m.label} ${readingPhrase(m.reading!)} (${num(m.value)})`).join('; ')}.`;
+  return rest.length === 0 ? first : `${first} ${restClauses(rest).join('; ')}.`;
 }
