@@ -54,4 +54,27 @@ test.describe('the results page', () => {
     expect(chartBox!.y - (storyBox!.y + storyBox!.height)).toBeLessThan(40);
     await playground.shot('headline', page.getByTestId('results-headline'));
   });
+
+  test('on a 390 px phone the whole page fits the screen and the charts keep their labels', async ({ playground }) => {
+    const { page, share, results } = playground;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await playground.open('?backend=wasm');
+    await share.importFile(fixtureFile);
+    await results.waitFor('imported from a file');
+    const overflow = await page.evaluate(() => document.scrollingElement!.scrollWidth - innerWidth);
+    expect(overflow, 'horizontal overflow at 390 px').toBeLessThanOrEqual(0);
+    // Every chart, the headline first, lies within the screen's width.
+    for (const id of ['headline-chart', 'gkl-chart', 'klom-chart', 'accuracy-chart', 'cost-chart']) {
+      const box = (await results.chart(id).boundingBox())!;
+      expect(box.x, id).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width, id).toBeLessThanOrEqual(390);
+    }
+    await page.getByRole('heading', { name: '4 · Results' }).scrollIntoViewIfNeeded();
+    await expect(results.chart('headline-chart')).toBeInViewport();
+    // Each group keeps its name, even one whose bars are all but empty (Gradient ascent's forget accuracy is 0).
+    await expect(results.chart('accuracy-chart').locator('svg text', { hasText: 'Gradient ascent' })).toHaveCount(1);
+    await expect(results.chart('headline-chart').locator('svg text', { hasText: 'Datamodel Matching' })).toHaveCount(1);
+    await page.getByRole('heading', { name: '4 · Results' }).evaluate((h) => h.scrollIntoView());
+    await playground.shot('phone-results', page.getByTestId('results-headline'));
+  });
 });

@@ -1,4 +1,4 @@
-import { Bar, BarChart, CartesianGrid, Cell, LabelList, ReferenceArea, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, ReferenceArea, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { RequestResult } from '../../../engine/experiment/result';
 import { fmt } from '../../lib/format';
 import { niceDomain } from '../../lib/niceScale';
@@ -10,7 +10,10 @@ import { ChartFigure } from './ChartFigure';
 /** Height of one method's row: two label lines (name and value, cost) above a bar. */
 const ROW = 60;
 const BAR = 14;
-const NAME_CHARS = 30;
+const NAME_CHARS = 36;
+const LEFT = 12;
+/** Recharts draws reference lines and areas above the axis ticks that carry the labels; these go beneath them. */
+const BEHIND_LABELS = -10;
 
 const costText = (row: HeadlineRow) =>
   row.cost === undefined
@@ -96,14 +99,41 @@ export function HeadlineChart({
     >
       <div style={{ width: '100%', height: 40 + h.rows.length * ROW }} data-testid="headline-plot">
         <ResponsiveContainer>
-          <BarChart data={data} layout="vertical" margin={{ top: 10, right: 12, bottom: 4, left: 12 }} barSize={BAR}>
+          <BarChart data={data} layout="vertical" margin={{ top: 10, right: 12, bottom: 4, left: LEFT }} barSize={BAR}>
             <CartesianGrid stroke="#e5e5e5" horizontal={false} />
             <XAxis type="number" domain={x.domain} ticks={x.ticks} tickFormatter={(v: number) => fmt(v, x.ticks[1] < 1 ? 1 : 0)} />
-            <YAxis type="category" dataKey="key" hide />
+            {/* Each method's name, number and cost sit above its bar (drawn as the axis tick, so a bar of 0 keeps its label). */}
+            <YAxis
+              type="category"
+              dataKey="key"
+              width={1}
+              interval={0}
+              axisLine={false}
+              tickLine={false}
+              tick={({ y, payload }) => {
+                const row = data.find((r) => r.key === payload.value);
+                if (!row) return <g />;
+                const name = row.label.length > NAME_CHARS ? `${row.label.slice(0, NAME_CHARS - 1)}…` : row.label;
+                const top = Number(y) - BAR / 2;
+                return (
+                  // A white halo keeps the lines behind the labels from striking through them.
+                  <g stroke="#fff" strokeWidth={3} paintOrder="stroke" strokeLinejoin="round">
+                    <text x={LEFT} y={top - 19} fontSize={12} fill="#222">
+                      <tspan fontWeight={700}>{name}</tspan>
+                      <tspan> {fmt(row.value, 3)}</tspan>
+                    </text>
+                    <text x={LEFT} y={top - 5} fontSize={11} fill="#555">
+                      {costText(row)}
+                    </text>
+                  </g>
+                );
+              }}
+            />
             <ReferenceArea
               x1={h.floor.lo}
               x2={h.floor.hi}
               ifOverflow="extendDomain"
+              zIndex={BEHIND_LABELS}
               shape={(p: { x: number; y: number; width: number; height: number }) => (
                 <rect
                   x={p.x}
@@ -123,30 +153,11 @@ export function HeadlineChart({
               {data.map((r) => (
                 <Cell key={r.key} fill={groupColour(r.key, order)} data-testid={`headline-bar-${r.key}`} data-value={r.value} />
               ))}
-              <LabelList
-                dataKey="key"
-                content={(p) => {
-                  const row = data.find((r) => r.key === p.value);
-                  if (!row) return null;
-                  const name = row.label.length > NAME_CHARS ? `${row.label.slice(0, NAME_CHARS - 1)}…` : row.label;
-                  return (
-                    // A white halo keeps the lines behind the labels from striking through them.
-                    <g stroke="#fff" strokeWidth={3} paintOrder="stroke" strokeLinejoin="round">
-                      <text x={Number(p.x)} y={Number(p.y) - 19} fontSize={12} fill="#222">
-                        <tspan fontWeight={700}>{name}</tspan>
-                        <tspan> {fmt(row.value, 3)}</tspan>
-                      </text>
-                      <text x={Number(p.x)} y={Number(p.y) - 5} fontSize={11} fill="#555">
-                        {costText(row)}
-                      </text>
-                    </g>
-                  );
-                }}
-              />
             </Bar>
             <ReferenceLine
               x={h.nothing}
               ifOverflow="extendDomain"
+              zIndex={BEHIND_LABELS}
               shape={(p: { x1: number; y1: number; x2: number; y2: number }) => (
                 <line
                   x1={p.x1}
