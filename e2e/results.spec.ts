@@ -77,4 +77,32 @@ test.describe('the results page', () => {
     await page.getByRole('heading', { name: '4 · Results' }).evaluate((h) => h.scrollIntoView());
     await playground.shot('phone-results', page.getByTestId('results-headline'));
   });
+
+  for (const [width, height] of [
+    [1280, 800],
+    [390, 844],
+  ]) {
+    test(`a lesson link (embed=1) at ${width}×${height}: progress, then the headline, on the first screen`, async ({ playground }) => {
+      const { page, share, results, run } = playground;
+      await page.setViewportSize({ width, height });
+      const link = `?backend=wasm#json=${encodeURIComponent(JSON.stringify(fixture.spec))}&embed=1`;
+      await playground.openLink(`/${link}`);
+      await expect(run.button).toBeVisible();
+      // The result a lesson shows once its run ends (here: imported, the same view).
+      await share.importFile(fixtureFile);
+      await results.waitFor('imported from a file');
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const runTop = (await page.getByRole('heading', { name: '3 · Run and watch' }).boundingBox())!.y;
+      const resultsTop = (await page.getByRole('heading', { name: '4 · Results' }).boundingBox())!.y;
+      const setupTop = (await page.getByRole('heading', { name: '1 · Set up the experiment' }).boundingBox())!.y;
+      expect(runTop).toBeLessThan(resultsTop);
+      expect(resultsTop).toBeLessThan(setupTop);
+      const chart = (await results.chart('headline-chart').boundingBox())!;
+      expect(chart.y + 60, 'the headline chart and its title start on the first screen').toBeLessThan(height);
+      // The finished phases fold away under their summary; the controls follow the results.
+      await expect(page.getByTestId('phase-fold')).toBeVisible();
+      expect(await page.evaluate(() => document.scrollingElement!.scrollWidth - innerWidth)).toBeLessThanOrEqual(0);
+      await playground.shot(`embed-${width}`);
+    });
+  }
 });
