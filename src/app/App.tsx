@@ -56,6 +56,18 @@ export function App() {
     document.getElementById(`tab-${next.id}`)?.focus();
   };
 
+  const datasetPanel = !hide.includes('dataset') && (
+    <DatasetPanel
+      dataset={dataset}
+      progress={dataProgress}
+      error={errors.data}
+      busy={dataBusy || training.job.state !== 'idle' || experimentRunning || !engine}
+      onFiles={loadFiles}
+      onUseEmbedded={loadEmbedded}
+      onForgetSaved={forgetSaved}
+    />
+  );
+
   return (
     <div className={`app${embed ? ' embed' : ''}`}>
       <header className="app-header">
@@ -63,19 +75,9 @@ export function App() {
         {!embed && (
           <p className="tagline">Train CIFAR-10 classifiers in your browser, then make them forget — and check against retraining.</p>
         )}
-        <BackendBadge choice={choice} error={errors.engine} />
+        <BackendBadge choice={choice} error={errors.engine} compact={embed} />
       </header>
-      {!hide.includes('dataset') && (
-        <DatasetPanel
-          dataset={dataset}
-          progress={dataProgress}
-          error={errors.data}
-          busy={dataBusy || training.job.state !== 'idle' || experimentRunning || !engine}
-          onFiles={loadFiles}
-          onUseEmbedded={loadEmbedded}
-          onForgetSaved={forgetSaved}
-        />
-      )}
+      {!embed && datasetPanel}
       {tabs.length > 1 && (
         <div className="tabs" role="tablist" aria-label="Pages" onKeyDown={onTabKey}>
           {tabs.map((t) => (
@@ -129,6 +131,8 @@ export function App() {
           </div>
         )}
       </main>
+      {/* A lesson shows its experiment first; the dataset choice stays below it. */}
+      {embed && datasetPanel}
       <footer className="app-footer">
         {memory && (
           <span data-testid="engine-memory">

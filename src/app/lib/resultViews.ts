@@ -354,52 +354,191 @@ export function canRank(nothing: number, floor: number): boolean {
 }
 
 /**
+ * The noise floor on the forget split and its own spread. The floor is one draw: the same statistic of the same two
+ * oracle groups on the validation split — examples no oracle trained on either, like the forget split's — shows how
+ * far it moves with the examples it is measured on. `lo`..`hi` spans the two (the forget value alone when the
+ * validation one is missing); a reading is "at the noise floor" only inside it.
+ */
+export interface FloorBand {
+  /** The floor on the forget split (what gapClosed measures against). */
+  value: number;
+  lo: number;
+  hi: number;
+}
+
+export function floorBand(floor: DistanceRow): FloorBand {
+  const values = Number.isFinite(floor.validation) ? [floor.forget, floor.validation] : [floor.forget];
+  return { value: floor.forget, lo: Math.min(...values), hi: Math.max(...values) };
+}
+
+export type ReadingKind = 'below-floor' | 'at-floor' | 'closes' | 'no-closer' | 'worse';
+
+/** Where a forget-split distance lies: under, inside or above the floor's band, and then how much of the gap it closed. */
+export interface Reading {
+  kind: ReadingKind;
+  /** gapClosed against the forget-split floor. */
+  gap: number;
+}
+
+export function readForget(value: number, nothing: number, band: FloorBand): Reading {
+  const gap = gapClosed(value, nothing, band.value);
+  if (value < band.lo) return { kind: 'below-floor', gap };
+  if (value <= band.hi) return { kind: 'at-floor', gap };
+  if (gap > 0.1) return { kind: 'closes', gap };
+  if (gap >= -0.1) return { kind: 'no-closer', gap };
+  return { kind: 'worse', gap };
+}
+
+/** A share in whole percent; under 1 % says so rather than "0 %". */
+export const percent = (x: number) => (x > 0 && x < 0.005 ? '< 1 %' : `${Math.round(x * 100)} %`);
+
+/** The reading in words, as a phrase that follows the method's name ("DMM closes 72 % of the gap …"). */
+export function readingPhrase({ kind, gap }: Reading): string {
+  switch (kind) {
+    case 'below-floor':
+      return 'lands below the noise floor, as close to retraining as this N can measure';
+    case 'at-floor':
+      return 'lands at the noise floor';
+    case 'closes':
+      return `closes ${gap < 0.5 ? 'only ' : ''}${percent(gap)} of the gap from doing nothing to the floor${gap >= 0.9 ? ': close to retraining' : ''}`;
+    case 'no-closer':
+      return 'is no closer to retraining than doing nothing';
+    case 'worse':
+      return 'ends further from retraining than doing nothing';
+  }
+}
+
+const CANNOT_RANK = 'this statistic cannot rank at this N: doing nothing scores within 1.5× of the floor';
+
+/**
  * Plain-language reading of a method's forget-split distance, from the numbers shown with it: where it lies between
- * doing nothing (the original) and the noise floor. It never calls a method indistinguishable from retraining: a
- * finite N can only say how much of the gap it closed.
+ * doing nothing (the original) and the noise floor. "At the noise floor" only inside the floor's band (floorBand);
+ * it never calls a method indistinguishable from retraining.
  */
 export function verdict(row: DistanceRow, rows: readonly DistanceRow[]): string {
   if (row.kind === 'floor') return 'what two groups of retrained models score against each other at this N';
   const floor = rows.find((r) => r.kind === 'floor');
   const nothing = rows.find((r) => r.kind === 'original');
   if (!floor || !nothing || !Number.isFinite(row.forget)) return '';
-  if (!canRank(nothing.forget, floor.forget)) return 'this statistic cannot rank at this N: doing nothing scores within 1.5× of the floor';
+  if (!canRank(nothing.forget, floor.forget)) return CANNOT_RANK;
   if (row.kind === 'original') return 'the starting point: doing nothing';
-  const g = gapClosed(row.forget, nothing.forget, floor.forget);
-  const share = `${Math.round(g * 100)} %`;
-  if (g >= 0.9) return `closes ${share} of the gap from doing nothing to the floor: close to retraining`;
-  if (g >= 0.5) return `closes ${share} of the gap from doing nothing to the floor`;
-  if (g > 0.1) return `closes only ${share} of the gap from doing nothing to the floor`;
-  if (g >= -0.1) return 'no closer to retraining than doing nothing';
-  return 'further from retraining than doing nothing';
+  return readingPhrase(readForget(row.forget, nothing.forget, floorBand(floor)));
+}
+
+export interface HeadlineRow {
+  key: string;
+  label: string;
+  /** The forget-split distance (the engine's number). */
+  value: number;
+  /** Fraction of retraining (examples processed), and with the attribution's share (attribution-based methods). */
+  cost?: number;
+  costWithAttribution?: number;
+  reading?: Reading;
+}
+
+/** The view at the top of a request's results: every method's forget-split distance on the statistic that ranks at this N. */
+export interface Headline {
+  distance: Distance;
+  stat: KlomStat;
+  /** E.g. "GKL mean": the statistic's short name. */
+  statName: string;
+  floor: FloorBand;
+  /** Doing nothing: the original model's forget-split distance. */
+  nothing: number;
+  canRank: boolean;
+  /** Best (lowest) first; missing values last. */
+  rows: HeadlineRow[];
+}
+
+/**
+ * The headline: GKL's mean below N ≈ 32 (gklFirst), KLoM's p95 from there on, for every method but doing nothing
+ * (drawn as the line it is), with its cost; undefined without a floor or an original to read against.
+ */
+export function headline(r: RequestResult, n: number): Headline | undefined {
+  const small = gklFirst(r, n);
+  const distance: Distance = small ? 'gkl' : 'klom';
+  const stat: KlomStat = small ? 'mean' : 'p95';
+  const rows = distanceRows(r, distance, stat);
+  const floorRow = rows.find((x) => x.kind === 'floor');
+  const nothingRow = rows.find((x) => x.kind === 'original');
+  if (!floorRow || !nothingRow) return undefined;
+  const floor = floorBand(floorRow);
+  const nothing = nothingRow.forget;
+  const ranks = canRank(nothing, floor.value);
+  const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : undefined);
+  const methods = rows
+    .filter((x) => x.kind === 'method' && r.groups[x.key]?.method !== 'do-nothing')
+    .map((x): HeadlineRow => {
+      const cost = r.groups[x.key]?.cost;
+      return {
+        key: x.key,
+        label: x.label,
+        value: x.forget,
+        cost: finite(cost?.fractionOfRetraining),
+        costWithAttribution: finite(cost?.fractionWithAttribution),
+        reading: ranks && Number.isFinite(x.forget) ? readForget(x.forget, nothing, floor) : undefined,
+      };
+    })
+    .sort((a, b) => (Number.isFinite(a.value) ? a.value : Infinity) - (Number.isFinite(b.value) ? b.value : Infinity));
+  return { distance, stat, statName: small ? 'GKL mean' : 'KLoM p95', floor, nothing, canRank: ranks, rows: methods };
 }
 
 /** Methods the story sentence compares: not the references (retraining, DM-Direct's prediction, doing nothing). */
 const STORY_SKIP = new Set(['retrain', 'dm-direct', 'do-nothing']);
 
+const num = (x: number) => x.toFixed(3);
+const floorText = (f: FloorBand) => (f.lo === f.hi ? num(f.value) : `${num(f.lo)}–${num(f.hi)}`);
+
+/** "A", "A and B", "A, B and C", "A, B, C and 4 more". */
+function listOf(items: string[], max = 3): string {
+  if (items.length <= 1) return items.join('');
+  const shown = items.length > max ? [...items.slice(0, max), `${items.length - max} more`] : items;
+  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+}
+
+/** The other methods, grouped by reading in the headline's order (best first), in one clause per reading. */
+function restClauses(rest: HeadlineRow[]): string[] {
+  const of = (kind: ReadingKind) => rest.filter((m) => m.reading!.kind === kind);
+  const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+  const clauses: string[] = [];
+  const below = of('below-floor');
+  if (below.length)
+    clauses.push(`${listOf(below.map((m) => m.label))} also ${plural(below.length, 'lands', 'land')} below the noise floor`);
+  const at = of('at-floor');
+  if (at.length) clauses.push(`${listOf(at.map((m) => m.label))} also ${plural(at.length, 'lands', 'land')} at the noise floor`);
+  const closes = of('closes');
+  if (closes.length)
+    clauses.push(
+      listOf(
+        closes.map((m, i) =>
+          i === 0 ? `${m.label} closes ${percent(m.reading!.gap)} of the gap` : `${m.label} ${percent(m.reading!.gap)}`,
+        ),
+      ),
+    );
+  const none = of('no-closer');
+  if (none.length)
+    clauses.push(`${listOf(none.map((m) => m.label))} ${plural(none.length, 'is', 'are')} no closer to retraining than doing nothing`);
+  const worse = of('worse');
+  if (worse.length)
+    clauses.push(`${listOf(worse.map((m) => m.label))} ${plural(worse.length, 'ends', 'end')} further from retraining than doing nothing`);
+  return clauses;
+}
+
 /**
- * One or two sentences generated from the lead statistic (`rows`) and the costs: how far each method moved the
- * forget set from the original towards retraining, best first, with the cost of the first.
+ * One or two sentences generated from the headline: where the best method lands on the forget split, with the
+ * numbers behind the reading and its cost; then the others, grouped by reading (at most three named per group).
  */
-export function storySentences(r: RequestResult, rows: readonly DistanceRow[], statName: string): string {
-  const floor = rows.find((x) => x.kind === 'floor');
-  const nothing = rows.find((x) => x.kind === 'original');
-  if (!floor || !nothing) return '';
-  if (!canRank(nothing.forget, floor.forget)) {
-    return `At this N the ${statName} cannot tell the methods apart: doing nothing scores ${nothing.forget.toFixed(2)} on the forget split, within 1.5× of the noise floor (${floor.forget.toFixed(2)}).`;
+export function storySentences(r: RequestResult, h: Headline): string {
+  if (!h.canRank) {
+    return `At this N the ${h.statName} cannot tell the methods apart: doing nothing scores ${num(h.nothing)} on the forget split, within 1.5× of the noise floor (${num(h.floor.value)}).`;
   }
-  const methods = rows
-    .filter((x) => x.kind === 'method' && !STORY_SKIP.has(r.groups[x.key]?.method ?? '') && Number.isFinite(x.forget))
-    .map((x) => ({
-      label: x.label,
-      g: gapClosed(x.forget, nothing.forget, floor.forget),
-      cost: r.groups[x.key]?.cost?.fractionOfRetraining,
-    }))
-    .sort((a, b) => b.g - a.g);
+  const methods = h.rows.filter((x) => x.reading && !STORY_SKIP.has(r.groups[x.key]?.method ?? ''));
   if (methods.length === 0) return '';
-  const pct = (x: number) => `${Math.round(x * 100)} %`;
   const [best, ...rest] = methods;
-  const cost = best.cost !== undefined && Number.isFinite(best.cost) ? `, at ${pct(best.cost)} of retraining’s cost` : '';
-  const first = `${best.label} moved the forget set ${pct(best.g)} of the way from the original to retraining (${statName})${cost}.`;
-  return rest.length === 0 ? first : `${first} ${rest.map((m) => `${m.label} ${pct(m.g)}`).join('; ')}.`;
+  const cost =
+    best.cost === undefined
+      ? ''
+      : `, at ${percent(best.cost)} of retraining’s cost${best.costWithAttribution === undefined ? '' : ` (${percent(best.costWithAttribution)} counting its attribution)`}`;
+  const first = `On the forget split, ${best.label} ${readingPhrase(best.reading!)} (${h.statName} ${num(best.value)}; noise floor ${floorText(h.floor)}; doing nothing ${num(h.nothing)})${cost}.`;
+  return rest.length === 0 ? first : `${first} ${restClauses(rest).join('; ')}.`;
 }

@@ -116,6 +116,68 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
   const locked = job.state !== 'idle';
   const classNames = dataset?.classNames ?? [...CLASS_NAMES];
 
+  const embed = linkOptions.embed;
+  const tourLaunch = !hidden('tour') && (
+    <p className="tour-launch">
+      New here?{' '}
+      <button type="button" onClick={() => setTouring(true)} data-testid="start-tour">
+        Take the 6-step tour
+      </button>
+    </p>
+  );
+  const setupStep = <SetupStep specDraft={specDraft} disabled={locked} hidden={hidden} imagesPerSec={speed} />;
+  const forgetStep = !hidden('forget') && (
+    <section className="panel step" aria-labelledby="forget-heading">
+      <h2 id="forget-heading">2 · Pick the forget set</h2>
+      <ForgetSetPicker
+        draft={draft}
+        errors={checked.errors}
+        disabled={locked}
+        store={images.store}
+        storeVersion={images.version}
+        classNames={classNames}
+        preview={preview}
+        ranForget={experiment.ranForget}
+        current={example}
+        onInspect={setExample}
+        onForget={(forget: ForgetGenerator[]) => edit({ ...draft, forget })}
+      />
+    </section>
+  );
+  const runStep = !hidden('run') && (
+    <section className="panel step" aria-labelledby="run-heading" data-tour="run">
+      <h2 id="run-heading">3 · Run and watch</h2>
+      <RunPanel
+        plan={plan}
+        progress={experiment.progress}
+        finished={experiment.finished}
+        job={job}
+        canRun={!!engine && !!spec && !mismatch && !engineBusy}
+        blocker={blocker}
+        estimate={estimate}
+        message={job.message}
+        onRunAgain={experiment.resumable ? run : undefined}
+        onRun={run}
+        // In a lesson, once results show, the finished phases fold away so the results stay on the first screen.
+        foldPhases={embed && !!shown && !locked}
+      />
+      {engine && !embed && <CachePanel engine={engine} busy={locked || engineBusy} refreshKey={experiment.runsEnded} />}
+    </section>
+  );
+  const resultsStep = !hidden('results') && (
+    <ResultsStep
+      shown={shown}
+      stale={experiment.stale}
+      waiting={experiment.partial.length === 0 && job.state !== 'idle'}
+      dataset={dataset}
+      classNames={classNames}
+      fileStem={`unlearning-${shortHash(specText ?? '')}`}
+      example={example}
+      onExample={setExample}
+      loadImage={images.loadImage}
+    />
+  );
+
   return (
     <div className="playground">
       {notice && (
@@ -132,67 +194,23 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
           onDismiss={() => setNotice(undefined)}
         />
       )}
-      {!hidden('tour') && (
-        <p className="tour-launch">
-          New here?{' '}
-          <button type="button" onClick={() => setTouring(true)} data-testid="start-tour">
-            Take the 6-step tour
-          </button>
-        </p>
-      )}
-
-      <SetupStep specDraft={specDraft} disabled={locked} hidden={hidden} imagesPerSec={speed} />
-
-      {!hidden('forget') && (
-        <section className="panel step" aria-labelledby="forget-heading">
-          <h2 id="forget-heading">2 · Pick the forget set</h2>
-          <ForgetSetPicker
-            draft={draft}
-            errors={checked.errors}
-            disabled={locked}
-            store={images.store}
-            storeVersion={images.version}
-            classNames={classNames}
-            preview={preview}
-            ranForget={experiment.ranForget}
-            current={example}
-            onInspect={setExample}
-            onForget={(forget: ForgetGenerator[]) => edit({ ...draft, forget })}
-          />
-        </section>
-      )}
-
-      {!hidden('run') && (
-        <section className="panel step" aria-labelledby="run-heading" data-tour="run">
-          <h2 id="run-heading">3 · Run and watch</h2>
-          <RunPanel
-            plan={plan}
-            progress={experiment.progress}
-            finished={experiment.finished}
-            job={job}
-            canRun={!!engine && !!spec && !mismatch && !engineBusy}
-            blocker={blocker}
-            estimate={estimate}
-            message={job.message}
-            onRunAgain={experiment.resumable ? run : undefined}
-            onRun={run}
-          />
-          {engine && <CachePanel engine={engine} busy={locked || engineBusy} refreshKey={experiment.runsEnded} />}
-        </section>
-      )}
-
-      {!hidden('results') && (
-        <ResultsStep
-          shown={shown}
-          stale={experiment.stale}
-          waiting={experiment.partial.length === 0 && job.state !== 'idle'}
-          dataset={dataset}
-          classNames={classNames}
-          fileStem={`unlearning-${shortHash(specText ?? '')}`}
-          example={example}
-          onExample={setExample}
-          loadImage={images.loadImage}
-        />
+      {!embed && tourLaunch}
+      {embed ? (
+        // A lesson: progress, then the results on the first screen; the controls below them.
+        <>
+          {runStep}
+          {resultsStep}
+          {setupStep}
+          {forgetStep}
+          {tourLaunch}
+        </>
+      ) : (
+        <>
+          {setupStep}
+          {forgetStep}
+          {runStep}
+          {resultsStep}
+        </>
       )}
 
       {!hidden('share') && (

@@ -20,6 +20,8 @@ interface Props {
   /** Offered with the message when running again resumes (after a lost GPU device). */
   onRunAgain?: () => void;
   onRun: () => void;
+  /** Show the phase list folded under a summary (a lesson with results on show). */
+  foldPhases?: boolean;
 }
 
 /** Step 3: one Run button, Pause / Resume / Cancel, and the phases with progress, ETA, speed and cache hits. */
@@ -32,6 +34,29 @@ export function RunPanel(p: Props) {
       : p.progress?.phases) ??
     p.plan?.phases.map((ph) => ({ id: ph.id, label: ph.label, models: ph.models, done: 0, cacheHits: 0, status: 'waiting' as const }));
   const cacheHits = Math.max(p.progress?.phases.reduce((t, ph) => t + ph.cacheHits, 0) ?? 0, p.finished?.cacheHits ?? 0);
+  const phaseList = phases && (
+    <ol className="phase-list" aria-label="Phases">
+      {phases.map((ph) => {
+        const live = p.progress?.current?.phaseId === ph.id && ph.status === 'running';
+        const fraction =
+          ph.status === 'done' ? 1 : ph.models > 0 ? (ph.done + (live ? (p.progress?.current?.fraction ?? 0) : 0)) / ph.models : 0;
+        return (
+          <li key={ph.id} className={`phase ${ph.status}`} data-testid={`phase-${ph.id}`}>
+            <span className="phase-status" aria-hidden="true">
+              {ph.status === 'done' ? '✓' : ph.status === 'running' ? '▶' : '·'}
+            </span>
+            <span className="phase-label">{ph.label}</span>
+            <ProgressBar fraction={fraction} label={`${ph.label} progress`} />
+            <span className="phase-count">
+              {ph.models > 0 ? `${ph.done} / ${ph.models}` : ph.status === 'done' ? 'done' : ''}
+              {ph.cacheHits > 0 ? ` · ${ph.cacheHits} cached` : ''}
+            </span>
+            <span className="visually-hidden">{ph.status}</span>
+          </li>
+        );
+      })}
+    </ol>
+  );
   return (
     <div className="run-panel">
       <div className="buttons">
@@ -80,29 +105,17 @@ export function RunPanel(p: Props) {
           {p.progress.current.detail}
         </p>
       )}
-      {phases && (
-        <ol className="phase-list" aria-label="Phases">
-          {phases.map((ph) => {
-            const live = p.progress?.current?.phaseId === ph.id && ph.status === 'running';
-            const fraction =
-              ph.status === 'done' ? 1 : ph.models > 0 ? (ph.done + (live ? (p.progress?.current?.fraction ?? 0) : 0)) / ph.models : 0;
-            return (
-              <li key={ph.id} className={`phase ${ph.status}`} data-testid={`phase-${ph.id}`}>
-                <span className="phase-status" aria-hidden="true">
-                  {ph.status === 'done' ? '✓' : ph.status === 'running' ? '▶' : '·'}
-                </span>
-                <span className="phase-label">{ph.label}</span>
-                <ProgressBar fraction={fraction} label={`${ph.label} progress`} />
-                <span className="phase-count">
-                  {ph.models > 0 ? `${ph.done} / ${ph.models}` : ph.status === 'done' ? 'done' : ''}
-                  {ph.cacheHits > 0 ? ` · ${ph.cacheHits} cached` : ''}
-                </span>
-                <span className="visually-hidden">{ph.status}</span>
-              </li>
-            );
-          })}
-        </ol>
-      )}
+      {phases &&
+        (p.foldPhases ? (
+          <details className="phase-fold" data-testid="phase-fold">
+            <summary>
+              Phases ({phases.filter((ph) => ph.status === 'done').length} of {phases.length} done)
+            </summary>
+            {phaseList}
+          </details>
+        ) : (
+          phaseList
+        ))}
       {p.message && (
         <p className="note" role="status" data-testid="experiment-message">
           {p.message}

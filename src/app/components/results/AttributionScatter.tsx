@@ -102,7 +102,7 @@ export function AttributionScatter({
               name="DM-Direct predicted shift"
               domain={axis.domain}
               ticks={axis.ticks}
-              label={{ value: 'predicted shift', angle: -90, position: 'insideLeft' }}
+              label={{ value: 'predicted shift', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
             />
             <ZAxis range={[28, 28]} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 2) : String(v))} />

@@ -76,7 +76,7 @@ export function CostChart({ result, scale, fileStem }: { result: RequestResult; 
               name="KLoM p95 forget"
               domain={y.domain}
               ticks={y.ticks}
-              label={{ value: 'KLoM p95 (F)', angle: -90, position: 'insideLeft' }}
+              label={{ value: 'KLoM p95 (F)', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
             />
             <ZAxis range={[90, 90]} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 3) : String(v))} />

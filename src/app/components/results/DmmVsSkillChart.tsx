@@ -121,7 +121,7 @@ export function DmmVsSkillChart({
               name="DMM GKL (forget)"
               scale="log"
               domain={yDomain}
-              label={{ value: 'DMM distance (forget)', angle: -90, position: 'insideLeft' }}
+              label={{ value: 'DMM distance (forget)', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
             />
             <ZAxis range={[48, 48]} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 2) : String(v))} />

@@ -1,13 +1,14 @@
 import type { ExperimentResult, RequestResult } from '../../../engine/experiment/result';
 import type { ExperimentSpec } from '../../../engine/experiment/spec';
 import { seconds } from '../../lib/format';
-import { allWarnings, distanceRows, GKL_FIRST_BELOW_N, gklFirst, storySentences } from '../../lib/resultViews';
+import { allWarnings, GKL_FIRST_BELOW_N, gklFirst, headline, storySentences } from '../../lib/resultViews';
 import { AccuracyChart } from './AccuracyChart';
 import { AttributionScatter } from './AttributionScatter';
 import { DmmVsSkillChart } from './DmmVsSkillChart';
 import { CostChart } from './CostChart';
 import { ExampleMargins, type LoadImage } from './ExampleMargins';
 import { GklChart } from './GklChart';
+import { HeadlineChart } from './HeadlineChart';
 import { KlomChart } from './KlomChart';
 import { MembershipTable } from './MembershipTable';
 import { SplitDistributions } from './SplitDistributions';
@@ -46,9 +47,8 @@ export function ResultsView(p: Props) {
   const env = p.full?.environment;
   // Below N ≈ 32 KLoM saturates: the small-N distance leads, with KLoM beside it.
   const small = gklFirst(r, p.spec.n);
-  const story = small
-    ? storySentences(r, distanceRows(r, 'gkl', 'mean'), 'small-N distance, forget split')
-    : storySentences(r, distanceRows(r, 'klom', 'p95'), 'KLoM p95, forget split');
+  const lead = headline(r, p.spec.n);
+  const story = lead ? storySentences(r, lead) : '';
   return (
     <div className="results" data-testid="results">
       <div className="results-head">
@@ -61,19 +61,37 @@ export function ResultsView(p: Props) {
             : ''}
           {p.full ? ` · ${new Date(p.full.createdAt).toLocaleString()}` : ''}
         </p>
-        {story && (
-          <p className="story" data-testid="results-story">
-            {story}
-          </p>
-        )}
-        <p className="scale-line" data-testid="results-scale">
-          {p.scale}. |F| = {r.splits.forget.length}, |R| = {r.splits.retain.length}, |V| = {r.splits.validation.length}.
-        </p>
         {p.stale && (
           <p className="warning" role="status" data-testid="results-stale">
             These results are for a different setup than the controls show now. Run to update them.
           </p>
         )}
+      </div>
+      {/* The headline first: the sentences and the chart they read from. */}
+      <div className="headline" data-testid="results-headline">
+        {story && (
+          <p className="story" data-testid="results-story">
+            {story}
+          </p>
+        )}
+        {lead && (
+          <HeadlineChart
+            headline={lead}
+            result={r}
+            scale={p.scale}
+            fileStem={p.fileStem}
+            subtitle={
+              small
+                ? `At N = ${p.spec.n} the small-N distance (GKL) ranks methods; KLoM saturates below N ≈ ${GKL_FIRST_BELOW_N} (its chart is below).`
+                : `KLoM’s 95th percentile, the paper’s metric, ranks methods from N ≈ ${GKL_FIRST_BELOW_N}; this run has N = ${p.spec.n}.`
+            }
+          />
+        )}
+      </div>
+      <div className="results-notes">
+        <p className="scale-line" data-testid="results-scale">
+          {p.scale}. |F| = {r.splits.forget.length}, |R| = {r.splits.retain.length}, |V| = {r.splits.validation.length}.
+        </p>
         {p.datasetNote && (
           <p className="warning" data-testid="results-dataset-note">
             {p.datasetNote}
@@ -105,7 +123,7 @@ export function ResultsView(p: Props) {
               result={r}
               scale={p.scale}
               fileStem={p.fileStem}
-              subtitle={`Shown first at N = ${p.spec.n}: below N ≈ ${GKL_FIRST_BELOW_N} KLoM’s histograms saturate, while this distance still ranks methods.`}
+              subtitle={`Every split. Below N ≈ ${GKL_FIRST_BELOW_N} KLoM’s histograms saturate, while this distance still ranks methods (N = ${p.spec.n}).`}
             />
             <KlomChart
               result={r}

@@ -11,7 +11,13 @@ export interface SplitBarRow {
   validation: number;
 }
 
-/** Horizontal grouped bars: one row per group, one bar per split. */
+/** Height of one group: its name above three bars. */
+const ROW = 56;
+const BAR = 9;
+const NAME_CHARS = 44;
+const LEFT = 12;
+
+/** Horizontal grouped bars: one row per group, one bar per split, the group's name above its bars (readable on a phone). */
 export function SplitBars({
   rows,
   domain,
@@ -27,20 +33,36 @@ export function SplitBars({
 }) {
   const data = rows.map((r) => ({ ...r, name: r.label }));
   return (
-    <div style={{ width: '100%', height: 44 + rows.length * 46 }}>
+    <div style={{ width: '100%', height: 40 + rows.length * ROW }}>
       <ResponsiveContainer>
-        <BarChart data={data} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }} barCategoryGap={8} barGap={1}>
+        <BarChart data={data} layout="vertical" margin={{ top: 10, right: 16, bottom: 4, left: LEFT }} barSize={BAR} barGap={1}>
           <CartesianGrid stroke="#e5e5e5" horizontal={false} />
           <XAxis type="number" domain={ticks ? [ticks[0], ticks[ticks.length - 1]] : domain} ticks={ticks} tickFormatter={format} />
+          {/* Each group's name sits above its bars (drawn as the axis tick, so a bar of 0 keeps its name). */}
           <YAxis
             type="category"
             dataKey="name"
-            width={215}
-            tick={({ x, y, payload }) => (
-              <text x={x} y={y} dy={4} textAnchor="end" fontSize={12} fontWeight={payload.value === highlight ? 700 : 400} fill="#222">
-                {String(payload.value).length > 32 ? `${String(payload.value).slice(0, 31)}…` : payload.value}
-              </text>
-            )}
+            width={1}
+            interval={0}
+            axisLine={false}
+            tickLine={false}
+            tick={({ y, payload }) => {
+              const name = String(payload.value);
+              return (
+                <text
+                  x={LEFT}
+                  y={Number(y) - (3 * BAR + 2) / 2 - 4}
+                  fontSize={12}
+                  fontWeight={name === highlight ? 700 : 400}
+                  fill="#222"
+                  stroke="#fff"
+                  strokeWidth={3}
+                  paintOrder="stroke"
+                >
+                  {name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}…` : name}
+                </text>
+              );
+            }}
           />
           <Tooltip
             formatter={(v, name) => [typeof v === 'number' ? format(v) : String(v), SPLIT_LABELS[name as SplitKey] ?? String(name)]}
