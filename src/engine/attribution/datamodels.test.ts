@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng';
 import { pearson, spearman } from '../metrics/correlation';
-import { dmDirectLogits, forgetBetaDiagonal, forgetBetaShrunk, forgetBetaSum, forgetModelWeights, halfSubsetMasks } from './datamodels';
+import { dmDirectLogits, forgetBetaDiagonal, forgetBetaPooled, forgetBetaSum, forgetModelWeights, halfSubsetMasks } from './datamodels';
 
 function randomArray(n: number, seed: number): Float32Array {
   const rng = createRng(seed);
@@ -148,14 +148,15 @@ describe('forgetBetaDiagonal', () => {
   });
 });
 
-describe('forgetBetaShrunk', () => {
-  // 60 training points, 300 validation points, 2 classes; F = the first 10 training points. (λ is a ratio of two
-  // means over a group's rows: it needs a few hundred values to be precise.)
+describe('forgetBetaPooled', () => {
+  // 60 training points, 300 validation points, 2 classes; F = the first 10 training points.
   const trainCount = 60;
   const points = 360;
   const classes = 2;
   const rowSize = points * classes;
   const forget = Array.from({ length: 10 }, (_, i) => i);
+  // Ten labels, as in CIFAR-10: points are pooled by label within their split.
+  const labels = Array.from({ length: points }, (_, j) => j % 10);
 
   /** Z = additive model with effects θ plus independent noise of sd `noise` per model and output. */
   function noisyOutputs(models: number, theta: Float64Array, noise: number, seed: number) {
@@ -166,48 +167,43 @@ describe('forgetBetaShrunk', () => {
     return { masks, outputs };
   }
 
-  it('keeps nothing of an off-diagonal sum that is noise (a random forget set): the diagonal estimate', () => {
-    // Each point affects only itself; elsewhere the sum over F is pure noise.
-    const theta = new Float64Array(trainCount * rowSize);
-    for (let i = 0; i < trainCount; i++) theta[i * rowSize + i * classes] = 2;
-    const { masks, outputs } = noisyOutputs(40, theta, 1, 3);
-    const { sum, weights } = forgetBetaShrunk(masks, 40, trainCount, outputs, points, classes, forget);
-    expect(weights.retain).toBeLessThan(0.2);
-    expect(weights.validation).toBeLessThan(0.2);
-    const diagonal = forgetBetaDiagonal(masks, 40, trainCount, outputs, points, classes, forget);
-    const full = forgetBetaSum(masks, 40, trainCount, outputs, points, classes, forget);
-    const truth = new Float64Array(rowSize);
-    for (const f of forget) truth[f * classes] = 2;
-    expect(rms(sum, truth)).toBeLessThan(rms(full, truth) / 2);
-    expect(rms(sum, truth)).toBeLessThan(rms(diagonal, truth) * 1.1);
+  it('is the diagonal plus, on forget and validation rows, the mean off-diagonal row of their label; retain rows stay', () => {
+    const { masks, outputs } = noisyOutputs(
+      20,
+      Float64Array.from(randomArray(trainCount * rowSize, 4), (x) => x * 0.1),
+      1,
+      9,
+    );
+    const pooled = forgetBetaPooled(masks, 20, trainCount, outputs, points, classes, forget, labels);
+    const diagonal = forgetBetaDiagonal(masks, 20, trainCount, outputs, points, classes, forget);
+    const full = forgetBetaSum(masks, 20, trainCount, outputs, points, classes, forget);
+    const groupMean = (rows: number[], c: number) =>
+      rows.reduce((t, j) => t + full[j * classes + c] - diagonal[j * classes + c], 0) / rows.length;
+    for (const j of [3, 12, 59, 60, 217, 359]) {
+      const split = j < forget.length ? 'forget' : j < trainCount ? 'retain' : 'validation';
+      for (let c = 0; c < classes; c++) {
+        const same = Array.from({ length: points }, (_, k) => k).filter(
+          (k) => labels[k] === labels[j] && (k < forget.length ? 'forget' : k < trainCount ? 'retain' : 'validation') === split,
+        );
+        const expected = split === 'retain' ? 0 : diagonal[j * classes + c] + groupMean(same, c);
+        expect(pooled[j * classes + c]).toBeCloseTo(expected, 4);
+      }
+    }
   });
 
-  it('keeps a coherent off-diagonal effect (a class): most of it, and closer to the truth than the diagonal', () => {
+  it('keeps a coherent effect (a class) that one point’s own sum drowns in noise', () => {
     // Every forget point lowers class 0 of every validation point by 0.3: the sum over F is −3 there.
     const theta = new Float64Array(trainCount * rowSize);
     for (const f of forget) for (let j = trainCount; j < points; j++) theta[f * rowSize + j * classes] = -0.3;
-    const { masks, outputs } = noisyOutputs(80, theta, 1, 5);
-    const { sum, weights } = forgetBetaShrunk(masks, 80, trainCount, outputs, points, classes, forget);
-    expect(weights.validation).toBeGreaterThan(0.7);
-    expect(weights.retain).toBeLessThan(0.3);
+    const { masks, outputs } = noisyOutputs(40, theta, 1, 5);
+    const pooled = forgetBetaPooled(masks, 40, trainCount, outputs, points, classes, forget, labels);
     const truth = new Float64Array(rowSize);
     for (let j = trainCount; j < points; j++) truth[j * classes] = -3;
-    const diagonal = forgetBetaDiagonal(masks, 80, trainCount, outputs, points, classes, forget);
+    const diagonal = forgetBetaDiagonal(masks, 40, trainCount, outputs, points, classes, forget);
+    const full = forgetBetaSum(masks, 40, trainCount, outputs, points, classes, forget);
     const validationRows = (a: ArrayLike<number>) => Array.from(a).slice(trainCount * classes);
-    expect(rms(validationRows(sum), validationRows(truth))).toBeLessThan(rms(validationRows(diagonal), validationRows(truth)) / 2);
-  });
-
-  it('falls back to the diagonal when a half of the models cannot estimate an effect', () => {
-    const masks = halfSubsetMasks(trainCount, 3, 7);
-    // With 3 models, the odd half has one model: every point is in all or none of its subsets.
-    const outputs = randomArray(3 * rowSize, 8);
-    const estimable = forget.filter((i) => {
-      const n = masks[i] + masks[trainCount + i] + masks[2 * trainCount + i];
-      return n > 0 && n < 3;
-    });
-    const { sum, weights } = forgetBetaShrunk(masks, 3, trainCount, outputs, points, classes, estimable);
-    expect(weights).toEqual({ forget: 0, retain: 0, validation: 0 });
-    expect(Array.from(sum)).toEqual(Array.from(forgetBetaDiagonal(masks, 3, trainCount, outputs, points, classes, estimable)));
+    expect(rms(validationRows(pooled), validationRows(truth))).toBeLessThan(rms(validationRows(diagonal), validationRows(truth)) / 2);
+    expect(rms(validationRows(pooled), validationRows(truth))).toBeLessThan(rms(validationRows(full), validationRows(truth)) / 2);
   });
 });
 

@@ -140,28 +140,20 @@ export function forgetBetaDiagonal(
   return out;
 }
 
-/** How much of the off-diagonal sum `forgetBetaShrunk` kept, per group of evaluated points (0 = none, 1 = all). */
-export interface OffDiagonalWeights {
-  /** Rows of the forget points. */
-  forget: number;
-  /** Rows of the other training points. */
-  retain: number;
-  /** Rows after the training points (the validation points). */
-  validation: number;
-}
-
 /**
- * Σ_{i∈F} β[i, ·, :] with the off-diagonal terms shrunk: each forget point's effect on itself (forgetBetaDiagonal)
- * plus λ·(the rest of the sum), with one λ per group of rows (forget, retain, validation) — a James–Stein-style
- * shrinkage by the off-diagonal part's estimated signal fraction, λ = max(0, 1 − noise / mean square).
+ * Σ_{i∈F} β[i, ·, :] for coherent forget sets (a class, a subpopulation): each forget point's effect on itself
+ * (forgetBetaDiagonal) plus the off-diagonal rest of the sum, pooled: a point's off-diagonal row is replaced by the
+ * mean row of the points with the same label in its split. One point's sum of |F| noisy estimates is mostly noise at
+ * browser-scale M, but what removing a class or a subpopulation does to its neighbours is shared by points of the
+ * same class; averaging over them keeps that shared part while the noise averages out.
  *
- * The noise is measured by splitting the models in two halves (even and odd m): each half estimates the same
- * effects with independent noise, so mean((half A − half B)²) / 4 estimates the noise variance of the estimate from
- * all M models, whatever the effects are. For a random forget set the off-diagonal sum is mostly noise and λ ≈ 0
- * (the diagonal-only estimate); for a coherent one (a class) the shared effects on the forget set's neighbours are
- * large and consistent, and λ keeps them.
+ * Only forget and validation rows get it: retain points stay in training, their margins are held by their own fit
+ * and retraining barely moves them, while the subset models (where a retain point is absent half the time) measure
+ * effects on them that retraining does not have. For a random forget set the pooled rows are noise: use 'diagonal'.
+ *
+ * `labels` holds every evaluated point's label (training points, then validation points).
  */
-export function forgetBetaShrunk(
+export function forgetBetaPooled(
   masks: Uint8Array,
   models: number,
   trainCount: number,
@@ -169,61 +161,30 @@ export function forgetBetaShrunk(
   points: number,
   classes: number,
   forget: ArrayLike<number>,
-): { sum: Float32Array; weights: OffDiagonalWeights } {
+  labels: ArrayLike<number>,
+): Float32Array {
+  if (labels.length !== points) throw new Error(`labels has ${labels.length} entries, expected one per point (${points})`);
   const diagonal = forgetBetaDiagonal(masks, models, trainCount, outputs, points, classes, forget);
-  const offDiagonal = subtract(forgetBetaSum(masks, models, trainCount, outputs, points, classes, forget), diagonal);
-  const halves = [0, 1].map((h) => halfOffDiagonal(masks, models, trainCount, outputs, points, classes, forget, h));
+  const full = forgetBetaSum(masks, models, trainCount, outputs, points, classes, forget);
   const inForget = new Uint8Array(points);
   for (const f of Array.from(forget)) inForget[f] = 1;
-  const groupOf = (j: number) => (inForget[j] ? 'forget' : j < trainCount ? 'retain' : 'validation');
-  const square = { forget: 0, retain: 0, validation: 0 };
-  const noise = { forget: 0, retain: 0, validation: 0 };
+  const labelCount = Math.max(0, ...Array.from(labels)) + 1;
+  // Groups: (forget, label) and (validation, label); retain rows belong to none.
+  const groupOf = (j: number) => (inForget[j] ? labels[j] : j >= trainCount ? labelCount + labels[j] : -1);
+  const totals = new Float64Array(2 * labelCount * classes);
+  const counts = new Float64Array(2 * labelCount);
   for (let j = 0; j < points; j++) {
     const g = groupOf(j);
-    for (let c = 0; c < classes; c++) {
-      const t = j * classes + c;
-      square[g] += offDiagonal[t] ** 2;
-      // A half whose subsets cannot estimate some effect gives no noise estimate: keep nothing of the off-diagonal part.
-      noise[g] += halves[0] && halves[1] ? (halves[0][t] - halves[1][t]) ** 2 / 4 : Infinity;
-    }
+    if (g < 0) continue;
+    counts[g]++;
+    for (let c = 0; c < classes; c++) totals[g * classes + c] += full[j * classes + c] - diagonal[j * classes + c];
   }
-  const lambda = (g: keyof OffDiagonalWeights) => (square[g] > 0 ? Math.min(1, Math.max(0, 1 - noise[g] / square[g])) : 0);
-  const weights: OffDiagonalWeights = { forget: lambda('forget'), retain: lambda('retain'), validation: lambda('validation') };
-  const sum = new Float32Array(diagonal.length);
+  const sum = diagonal.slice();
   for (let j = 0; j < points; j++) {
-    const w = weights[groupOf(j)];
-    for (let c = 0; c < classes; c++) sum[j * classes + c] = diagonal[j * classes + c] + w * offDiagonal[j * classes + c];
+    const g = groupOf(j);
+    if (g >= 0) for (let c = 0; c < classes; c++) sum[j * classes + c] += totals[g * classes + c] / counts[g];
   }
-  return { sum, weights };
-}
-
-const subtract = (a: Float32Array, b: Float32Array) => a.map((x, t) => x - b[t]);
-
-/** The off-diagonal sum estimated from every other model (starting at `half`), or undefined when those cannot estimate it. */
-function halfOffDiagonal(
-  masks: Uint8Array,
-  models: number,
-  trainCount: number,
-  outputs: Float32Array,
-  points: number,
-  classes: number,
-  forget: ArrayLike<number>,
-  half: number,
-): Float32Array | undefined {
-  const rowSize = points * classes;
-  const picked = Array.from({ length: Math.ceil((models - half) / 2) }, (_, k) => half + 2 * k);
-  const halfMasks = new Uint8Array(picked.length * trainCount);
-  const halfOutputs = new Float32Array(picked.length * rowSize);
-  picked.forEach((m, k) => {
-    halfMasks.set(masks.subarray(m * trainCount, (m + 1) * trainCount), k * trainCount);
-    halfOutputs.set(outputs.subarray(m * rowSize, (m + 1) * rowSize), k * rowSize);
-  });
-  try {
-    const full = forgetBetaSum(halfMasks, picked.length, trainCount, halfOutputs, points, classes, forget);
-    return subtract(full, forgetBetaDiagonal(halfMasks, picked.length, trainCount, halfOutputs, points, classes, forget));
-  } catch {
-    return undefined;
-  }
+  return sum;
 }
 
 /**

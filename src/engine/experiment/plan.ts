@@ -66,11 +66,16 @@ export const needsAttribution = (spec: ExperimentSpec) => spec.methods.some((m) 
 
 /**
  * The spec that trains exactly `spec`'s models that no method depends on (originals, oracles with every extra one a
- * method needs, subset models) and runs no method that trains: what a shipped pack holds.
+ * method needs, subset models) and runs no method that trains: what a shipped pack holds. What does not change
+ * those models (metrics, the datamodel terms DM-Direct sums) is set to one value, so specs that differ only there
+ * share it.
  */
 export function modelsOnly(spec: ExperimentSpec): ExperimentSpecInput {
+  const { attribution } = spec;
   return {
     ...spec,
+    attribution: attribution.estimator === 'datamodels' ? { ...attribution, terms: 'diagonal' } : attribution,
+    metrics: ['accuracy'],
     extraOracles: extraOraclesNeeded(spec),
     methods: [
       { id: 'do-nothing', method: 'do-nothing' },

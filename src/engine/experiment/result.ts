@@ -117,8 +117,6 @@ const attributionSchema = z.object({
   /** Examples processed building it (training the subset models), and wall seconds. */
   examplesProcessed: num,
   seconds: num,
-  /** With datamodels' 'shrunk' terms: the share of the off-diagonal sum DM-Direct kept, per split (0 = diagonal only). */
-  offDiagonalWeights: z.object({ forget: num, retain: num, validation: num }).optional(),
 });
 
 const requestShape = {

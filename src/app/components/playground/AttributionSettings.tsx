@@ -5,13 +5,13 @@ import { InfoTip } from '../InfoTip';
 
 const TERM_LABELS: Record<(typeof DATAMODEL_TERMS)[number], string> = {
   diagonal: 'Diagonal only (each forget point on itself)',
-  shrunk: 'Diagonal + shrunk off-diagonal',
+  pooled: 'Diagonal + class-pooled (coherent sets)',
   all: 'All terms (the paper’s sum)',
 };
 
 const TERM_HINTS: Record<(typeof DATAMODEL_TERMS)[number], string> = {
   diagonal: 'predicts the forget points’ own shift and no change elsewhere: the sum over F of few-model estimates is mostly noise',
-  shrunk: 'adds the effects on other points, shrunk by how much of them the subset models measure above their noise',
+  pooled: 'adds the effect on other points averaged over points of the same class: for a class or a subpopulation, not a random set',
   all: 'Σ over F of every β: right with thousands of subset models, noisy with tens',
 };
 

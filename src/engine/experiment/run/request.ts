@@ -2,7 +2,7 @@
  * One deletion request: its splits, the oracles on R, the noise floor, the reference groups (original, oracle)
  * and every method's group, each measured against the oracles as soon as it exists.
  */
-import { dmDirectLogits, type OffDiagonalWeights } from '../../attribution/datamodels';
+import { dmDirectLogits } from '../../attribution/datamodels';
 import { shiftSkill } from '../../metrics/attributionSkill';
 import { gklPrior } from '../../metrics/gkl';
 import { meanAccuracy } from '../../metrics/groups';
@@ -43,16 +43,7 @@ export async function runRequest(
   const attributionResult =
     predicted &&
     attribution &&
-    attributionCheck(
-      ctx,
-      attribution,
-      predicted,
-      groups.original.margins,
-      measures.oracleMargins,
-      floorGroup,
-      splits,
-      beta?.offDiagonalWeights,
-    );
+    attributionCheck(ctx, attribution, predicted, groups.original.margins, measures.oracleMargins, floorGroup, splits);
   /** This request's result so far; sent after the oracles and after every method, so the page can draw as results come. */
   const snapshot = (): RequestResult => ({
     request: r,
@@ -196,7 +187,6 @@ function attributionCheck(
   oracleMargins: Float32Array[],
   independentMargins: Float32Array[] | undefined,
   splits: Splits,
-  offDiagonalWeights: OffDiagonalWeights | undefined,
 ): AttributionResult {
   const predictedMean = meanRows(predicted.map((l) => marginsFromLogits(l, ctx.labels)));
   const originalMean = meanRows(originalMargins);
@@ -221,6 +211,5 @@ function attributionCheck(
     originalMeanMargins: Array.from(originalMean),
     examplesProcessed: attribution.examples,
     seconds: attribution.seconds,
-    ...(offDiagonalWeights && { offDiagonalWeights }),
   };
 }

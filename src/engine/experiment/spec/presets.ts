@@ -54,6 +54,9 @@ const comparisonBase: Omit<ExperimentSpecInput, 'forget' | 'methods'> = {
 };
 
 const classForget: ExperimentSpecInput['forget'] = [{ kind: 'class', classIndex: 3, seed: 0 }];
+// Removing a whole class moves every point of that class through all the others: pooled off-diagonal terms
+// (docs/results.md, "Coherent forget sets"); a random set keeps the diagonal.
+const classAttribution = (a: ExperimentSpecInput['attribution']) => ({ ...a, estimator: 'datamodels' as const, terms: 'pooled' as const });
 const subpopulationForget: ExperimentSpecInput['forget'] = [
   { kind: 'subpopulation', k: 50, component: 0, side: 'both', seed: 0, features: 'penultimate' },
 ];
@@ -80,6 +83,7 @@ export const PRESETS: readonly Preset[] = deepFreeze([
       ...comparisonBase,
       forget: classForget,
       methods: [...comparisonMethods, method('random-labels'), method('salun')],
+      attribution: classAttribution(comparisonBase.attribution),
     },
   },
   {
@@ -115,7 +119,7 @@ export const LESSONS: readonly Lesson[] = deepFreeze([
     id: 'class',
     title: 'Forgetting a whole class',
     description: 'When the forget set is a whole class, the attribution predicts little of what retraining changes, and DMM with it.',
-    spec: { ...quick, forget: classForget, methods: lessonMethods },
+    spec: { ...quick, forget: classForget, methods: lessonMethods, attribution: classAttribution(quick.attribution) },
   },
   {
     id: 'subpopulation',

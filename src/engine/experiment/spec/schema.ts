@@ -151,7 +151,7 @@ const methodSchema = z.discriminatedUnion('method', entrySchemas(METHOD_CATALOG)
 // Attribution, metrics, the spec
 // ---------------------------------------------------------------------------------------------
 
-export const DATAMODEL_TERMS = ['diagonal', 'shrunk', 'all'] as const;
+export const DATAMODEL_TERMS = ['diagonal', 'pooled', 'all'] as const;
 
 const attributionSchema = z
   .discriminatedUnion('estimator', [
@@ -162,8 +162,9 @@ const attributionSchema = z
       alpha: z.number().gt(0).lt(1).default(0.5),
       /**
        * Which terms of Σ_{i∈F} β[i, ·, :] DM-Direct sums: 'diagonal' (only β[f, f, :], each forget point's effect
-       * on itself: at browser scale the full sum is mostly noise), 'shrunk' (the diagonal plus the rest shrunk by
-       * its measured signal fraction, per split) or 'all' (the paper's estimator). See attribution/datamodels.ts.
+       * on itself: at browser scale the full sum is mostly noise), 'pooled' (for coherent forget sets: the diagonal
+       * plus the rest averaged over points of the same label, on forget and validation points) or 'all' (the
+       * paper's estimator). See attribution/datamodels.ts.
        */
       terms: z.enum(DATAMODEL_TERMS).default('diagonal'),
     }),

@@ -2,7 +2,7 @@
  * Subset datamodels (the paper's estimator): M models trained on random α-subsets of S; β by difference in
  * means over the subset masks. The subset models never depend on F, so they serve every request and forget set.
  */
-import { forgetBetaDiagonal, forgetBetaShrunk, forgetBetaSum, forgetModelWeights, halfSubsetMasks } from '../../../attribution/datamodels';
+import { forgetBetaDiagonal, forgetBetaPooled, forgetBetaSum, forgetModelWeights, halfSubsetMasks } from '../../../attribution/datamodels';
 import { NUM_CLASSES } from '../../../data/types';
 import { marginsFromLogits } from '../../../metrics/margins';
 import { createRng } from '../../../rng';
@@ -43,10 +43,7 @@ export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase): Pro
         );
       }
       const terms = spec.attribution.estimator === 'datamodels' ? spec.attribution.terms : 'all';
-      if (terms === 'shrunk') {
-        const { sum, weights } = forgetBetaShrunk(masks, models, s, outputs, points, NUM_CLASSES, estimable);
-        return { sum, offDiagonalWeights: weights };
-      }
+      if (terms === 'pooled') return { sum: forgetBetaPooled(masks, models, s, outputs, points, NUM_CLASSES, estimable, ctx.labels) };
       const estimate = terms === 'diagonal' ? forgetBetaDiagonal : forgetBetaSum;
       return { sum: estimate(masks, models, s, outputs, points, NUM_CLASSES, estimable) };
     },

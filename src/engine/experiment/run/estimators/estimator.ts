@@ -1,5 +1,4 @@
 /** What every attribution estimator provides (one module per estimator, registered in ../attribution.ts). */
-import type { OffDiagonalWeights } from '../../../attribution/datamodels';
 import type { FeatureMatrix } from '../../forgetSets';
 import type { PlannedPhase } from '../../plan';
 import type { AttributionSpec } from '../../spec';
@@ -9,8 +8,6 @@ import type { Original } from '../models';
 export interface BetaSum {
   /** [points, 10] row-major. */
   sum: Float32Array;
-  /** With datamodels' 'shrunk' terms: how much of the off-diagonal sum was kept, per group of rows. */
-  offDiagonalWeights?: OffDiagonalWeights;
 }
 
 export interface Attribution {
