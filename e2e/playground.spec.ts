@@ -56,6 +56,7 @@ test.describe('the unlearning playground', () => {
       'Extra oracles (noise floor)': 2,
       'Subset models M': 4,
     });
+    await setup.removeMethod('Oracle Matching');
     await setup.removeMethod('Fine-tune on retain');
     await setup.removeMethod('Gradient ascent');
     await setup.openHyperparameters('dmm');
@@ -155,6 +156,22 @@ test.describe('the unlearning playground', () => {
     await expect(second.run.cacheUsage).toHaveText(/^[1-9][\d,]* models?, /);
     await second.run.clearCache();
     await expect(second.run.cacheUsage).toHaveText(/^0 models, /);
+  });
+
+  test('a screenshot taller than the viewport leaves the page where it was: the next click lands on its target', async ({ playground }) => {
+    const { setup, forgetPicker, page } = playground;
+    await page.setViewportSize({ width: 1280, height: 700 });
+    await playground.open(jsonLink(tinySpec));
+    await expect(forgetPicker.size).toContainText('10 of 150');
+    const box = await setup.section.boundingBox();
+    expect(box!.height).toBeGreaterThan(page.viewportSize()!.height);
+    // Part of the setup section on screen, as after editing a method card.
+    await page.evaluate((y) => window.scrollTo(0, y), box!.y + box!.height / 2);
+    const before = await page.evaluate(() => window.scrollY);
+    await playground.shot('setup-taller-than-viewport', setup.section);
+    expect(await page.evaluate(() => window.scrollY)).toBe(before);
+    await forgetPicker.clearSelection();
+    await expect(forgetPicker.size).toContainText('0 of 150');
   });
 
   test('export and import: a results file round-trips without recomputing; wrong files get a clear message', async ({

@@ -29,7 +29,7 @@ describe('drafts', () => {
   it('setIn updates immutably', () => {
     const next = setIn(DEFAULT_SPEC, ['recipe', 'epochs'], 7);
     expect(next.recipe.epochs).toBe(7);
-    expect(DEFAULT_SPEC.recipe.epochs).toBe(4);
+    expect(DEFAULT_SPEC.recipe.epochs).toBe(8);
     expect(next.dataset).toBe(DEFAULT_SPEC.dataset);
     expect(setIn(DEFAULT_SPEC, ['methods', 1, 'id'], 'r2').methods[1].id).toBe('r2');
   });
@@ -59,7 +59,14 @@ describe('methods', () => {
     expect(paramsEdited(d.methods[d.methods.length - 1])).toBe(true);
     d = resetMethodParams(d, d.methods.length - 1);
     expect(paramsEdited(d.methods[d.methods.length - 1])).toBe(false);
-    expect(removeMethod(d, 0).methods.map((m) => m.id)).toEqual(['retrain', 'fine-tune', 'gradient-ascent', 'dmm', 'dmm-2']);
+    expect(removeMethod(d, 0).methods.map((m) => m.id)).toEqual([
+      'retrain',
+      'oracle-matching',
+      'dmm',
+      'fine-tune',
+      'gradient-ascent',
+      'dmm-2',
+    ]);
   });
   it('attribution defaults come from the spec', () => {
     expect(attributionDefaults('trak')).toEqual({ estimator: 'trak', models: 1, projectionDim: 512, lambda: 0.01 });

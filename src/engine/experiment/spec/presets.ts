@@ -23,18 +23,19 @@ const quick: ExperimentSpecInput = {
   v: 2,
   dataset: { source: 'embedded', trainSize: 1_000, validationSize: 500 },
   model: { arch: 'tiny-cnn' },
-  recipe: { epochs: 4, batchSize: 100, peakLr: 0.05, peakEpoch: 1 },
+  recipe: { epochs: 8, batchSize: 100, peakLr: 0.05, peakEpoch: 2 },
   forget: [{ kind: 'random', k: 50, seed: 0 }],
   n: 4,
   extraOracles: 4,
   methods: [
     { id: 'do-nothing', method: 'do-nothing' },
     { id: 'retrain', method: 'retrain' },
+    { id: 'oracle-matching', method: 'oracle-matching' },
+    { id: 'dmm', method: 'dmm' },
     { id: 'fine-tune', method: 'fine-tune' },
     { id: 'gradient-ascent', method: 'gradient-ascent' },
-    { id: 'dmm', method: 'dmm' },
   ],
-  attribution: { estimator: 'datamodels', models: 32 },
+  attribution: { estimator: 'datamodels', models: 32, terms: 'diagonal' },
   metrics: ['klom', 'accuracy', 'cost'],
   seed: 0,
 };
@@ -66,7 +67,8 @@ export const PRESETS: readonly Preset[] = deepFreeze([
   {
     id: 'quick',
     name: 'Quick demo',
-    description: '1,000 training images, 4 models per side, 50 random points forgotten: a first result in minutes.',
+    description:
+      '1,000 training images (8 epochs), N = 4 models per side, 50 random points forgotten; DMM, Oracle Matching and the baselines: a first result in minutes.',
     spec: quick,
   },
   {
