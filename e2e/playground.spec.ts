@@ -71,9 +71,15 @@ test.describe('the unlearning playground', () => {
     await expect(run.button).toBeEnabled();
     await playground.shot('setup', setup.section);
 
-    // The forget set: clear the preset's random set, click five images, drag over four more.
+    // The forget set: clear the preset's random set, tick four images, Ctrl-click a fifth, drag over four more.
     await forgetPicker.clearSelection();
-    await forgetPicker.clickImages([3, 7, 20, 41, 66]);
+    await forgetPicker.toggleImages([3, 7, 20, 41]);
+    await forgetPicker.image(66).click({ modifiers: ['Control'] });
+    await expect(forgetPicker.size).toContainText('5 of 150 training images');
+    // A plain click inspects: the image is outlined, the forget set stays.
+    await forgetPicker.inspect(5);
+    await expect(forgetPicker.image(5)).toHaveClass(/\bcurrent\b/);
+    await expect(forgetPicker.image(5)).toHaveAttribute('aria-selected', 'false');
     await expect(forgetPicker.size).toContainText('5 of 150 training images');
     await forgetPicker.dragOver([80, 81, 82, 83]);
     await expect(forgetPicker.size).toContainText('9 of 150 training images');
@@ -118,12 +124,12 @@ test.describe('the unlearning playground', () => {
     await expect(results.attributionShiftR('forget')).toHaveText(result.attribution!.skill.forget.shiftR.toFixed(3));
     await expect(results.scale).toContainText('N = 2 seeds per side');
 
-    // Clicking an image in the grid inspects it in the margins chart.
-    await forgetPicker.clickOnlyInspects();
-    await forgetPicker.image(41).click();
+    // Clicking an image in the grid inspects it in the margins chart; the forget set and the results stay.
+    await forgetPicker.inspect(41);
     await expect(results.exampleInput).toHaveValue('41');
     await expect(results.exampleSplit).toHaveText('Forget (F)');
     await expect(forgetPicker.size).toContainText('9 of 150');
+    await expect(page.getByTestId('results-stale')).toHaveCount(0);
 
     // The guided tour walks the live page.
     await playground.startTour();
@@ -316,8 +322,12 @@ test.describe('the unlearning playground', () => {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Space'); // image 1 in
     await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('Enter'); // the image below in
+    await page.keyboard.press('Space'); // the image below in
     await page.keyboard.press('Shift+ArrowRight'); // and the next one
+    await expect(forgetPicker.size).toContainText('3 of 150');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter'); // inspects the next one, which stays out
+    await expect(page.locator('.grid-cell.current')).toHaveAttribute('aria-selected', 'false');
     await expect(forgetPicker.size).toContainText('3 of 150');
     await playground.shot('keyboard-grid', forgetPicker.section);
 

@@ -42,7 +42,7 @@ export const TOUR: readonly TourStep[] = [
   {
     target: 'margin',
     title: '4 · Margins',
-    body: 'A model’s margin on an image: how far the true class’s logit beats the others. Across N models an image has a distribution of margins. Click any image to see its margins under each group.',
+    body: 'A model’s margin on an image: how far the true class’s logit beats the others. Across N models an image has a distribution of margins. Click any image in the grid (its check box is what selects it) to see its margins under each group.',
   },
   {
     target: 'klom',
