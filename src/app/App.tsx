@@ -1,10 +1,11 @@
-import { useEffect, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useState, type KeyboardEvent } from 'react';
 import { BackendBadge } from './components/BackendBadge';
 import { DatasetPanel } from './components/DatasetPanel';
 import { ImageGrid, type GridImage } from './components/ImageGrid';
 import { TrainPanel } from './components/TrainPanel';
 import { Playground } from './components/playground/Playground';
-import { useEngine } from './hooks/useEngine';
+import { useEngine, type DatasetSource } from './hooks/useEngine';
+import type { DatasetSummary } from '../worker/protocol';
 import { useTraining } from './hooks/useTraining';
 import { loadLastSpec } from './lib/savedState';
 import { startingPoint } from './lib/startingPoint';
@@ -14,12 +15,16 @@ type Tab = 'playground' | 'train';
 const GRID_IMAGES = 120;
 
 export function App() {
-  const { engine, choice, dataset, dataBusy, dataProgress, errors, memory, refreshMemory, loadFiles, loadEmbedded, forgetSaved } =
-    useEngine();
+  const [start] = useState(() => startingPoint(location.hash, loadLastSpec()));
+  const { engine, choice, dataset, saved, dataBusy, dataProgress, errors, memory, refreshMemory, ...data } = useEngine(
+    start.spec.dataset.source,
+  );
   const [experimentRunning, setExperimentRunning] = useState(false);
   const training = useTraining(engine, dataset, experimentRunning, refreshMemory);
   const [grid, setGrid] = useState<GridImage[]>([]);
-  const [start] = useState(() => startingPoint(location.hash, loadLastSpec()));
+  // The dataset the user picked in the Dataset panel (the experiment follows it), and a line saying why the page switched.
+  const [chosen, setChosen] = useState<{ source: DatasetSource; n: number }>();
+  const [datasetNote, setDatasetNote] = useState<string>();
   const [tab, setTab] = useState<Tab>('playground');
   const hide = start.options.hide;
   const embed = start.options.embed;
@@ -43,6 +48,22 @@ export function App() {
       live = false;
     };
   }, [engine, dataset]);
+
+  const pick = (source: DatasetSource) => (loaded: DatasetSummary | undefined) => {
+    if (!loaded) return;
+    setDatasetNote(undefined);
+    setChosen((c) => ({ source, n: (c?.n ?? 0) + 1 }));
+  };
+  const { loadEmbedded } = data;
+  const switchToEmbedded = useCallback(() => {
+    void loadEmbedded().then(
+      (loaded) =>
+        loaded &&
+        setDatasetNote(
+          'This experiment uses the embedded subset, so the page switched to it; your full CIFAR-10 stays saved in this browser.',
+        ),
+    );
+  }, [loadEmbedded]);
 
   const tabs: { id: Tab; label: string }[] = [
     { id: 'playground', label: 'Unlearning playground' },
@@ -68,12 +89,15 @@ export function App() {
       {!hide.includes('dataset') && (
         <DatasetPanel
           dataset={dataset}
+          saved={saved}
+          note={datasetNote}
           progress={dataProgress}
           error={errors.data}
           busy={dataBusy || training.job.state !== 'idle' || experimentRunning || !engine}
-          onFiles={loadFiles}
-          onUseEmbedded={loadEmbedded}
-          onForgetSaved={forgetSaved}
+          onFiles={(files) => void data.loadFiles(files).then(pick('full'))}
+          onUseEmbedded={() => void loadEmbedded().then(pick('embedded'))}
+          onUseSaved={() => void data.loadSaved().then(pick('full'))}
+          onForgetSaved={data.forgetSaved}
         />
       )}
       {tabs.length > 1 && (
@@ -100,6 +124,9 @@ export function App() {
           <Playground
             engine={engine}
             dataset={dataset}
+            fullSaved={!!saved}
+            datasetChosen={chosen}
+            onSwitchToEmbedded={switchToEmbedded}
             choice={choice}
             engineBusy={dataBusy || training.job.state !== 'idle'}
             initialSpec={start.spec}
