@@ -180,6 +180,36 @@ test.describe('the unlearning playground', () => {
     await expect(forgetPicker.size).toContainText('0 of 150');
   });
 
+  test('the tour: each step scrolls to its own part of the page, its popover lies inside the viewport, and the count is the steps on show', async ({
+    playground,
+  }) => {
+    const { share, results, page } = playground;
+    const viewport = page.viewportSize()!;
+    const walk = async (steps: number) => {
+      await expect(page.getByTestId('start-tour')).toHaveText(`Take the ${steps}-step tour`);
+      await playground.startTour();
+      for (let k = 1; k <= steps; k++) {
+        await expect(playground.tour).toContainText(`Step ${k} of ${steps}`);
+        await expect(page.locator('.tour-target')).toBeInViewport();
+        const box = (await playground.tour.boundingBox())!;
+        const where = `step ${k} of ${steps}: ${JSON.stringify(box)}`;
+        expect(box.y, where).toBeGreaterThanOrEqual(0);
+        expect(box.x, where).toBeGreaterThanOrEqual(0);
+        expect(box.y + box.height, where).toBeLessThanOrEqual(viewport.height);
+        expect(box.x + box.width, where).toBeLessThanOrEqual(viewport.width);
+        if (k < steps) await playground.nextTourStep();
+      }
+      await playground.shot(`tour-last-of-${steps}`);
+      await page.getByRole('button', { name: 'Done' }).click();
+      await expect(playground.tour).toHaveCount(0);
+    };
+    await playground.open(jsonLink(tinySpec));
+    await walk(4); // before any result: no margins, no KLoM
+    await share.importFile(jsonFile('results.json', makeFixtureResult()));
+    await results.waitFor('imported from a file');
+    await walk(6);
+  });
+
   test('export and import: a results file round-trips without recomputing; wrong files get a clear message', async ({
     playground,
   }, testInfo) => {

@@ -15,7 +15,7 @@ import { parseResultFile, ResultFileError } from '../../lib/importResults';
 import { loadLastSpec } from '../../lib/savedState';
 import type { HideableSection, LinkOptions } from '../../lib/shareLink';
 import { datasetMismatch, estimateSeconds } from '../../lib/specEdit';
-import { Tour } from '../Tour';
+import { Tour, useTourLength } from '../Tour';
 import { CachePanel } from './CachePanel';
 import { ForgetSetPicker } from './ForgetSetPicker';
 import { LinkNoticeBanner, type LinkNotice } from './LinkNoticeBanner';
@@ -78,6 +78,7 @@ export function Playground({
   const [touring, setTouring] = useState(false);
   const [lastSaved] = useState(() => loadLastSpec());
   const autoran = useRef(false);
+  const tourLength = useTourLength();
   const hidden = (s: HideableSection) => linkOptions.hide.includes(s);
 
   useEffect(() => {
@@ -166,7 +167,7 @@ export function Playground({
         <p className="tour-launch">
           New here?{' '}
           <button type="button" onClick={() => setTouring(true)} data-testid="start-tour">
-            Take the 6-step tour
+            Take the {tourLength}-step tour
           </button>
         </p>
       )}
