@@ -369,6 +369,41 @@ test.describe('the unlearning playground', () => {
     expect(result.splits.forget[0]).toBe(1);
   });
 
+  test('skip links come first: Tab reaches “Skip to forget set”, Enter puts focus in the image grid; the page has landmarks', async ({
+    playground,
+  }) => {
+    const { page } = playground;
+    await playground.open(jsonLink(tinySpec));
+    await expect(playground.forgetPicker.size).toContainText('10 of 150');
+    const focused = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.textContent?.trim());
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to forget set');
+    await expect(page.getByRole('link', { name: 'Skip to forget set' })).toBeInViewport();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to results');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    expect(await focused()).toBe('image-grid');
+    await expect(page.getByTestId('image-grid')).toBeInViewport();
+    // From the grid, Space selects: the keyboard user is where the work is.
+    await page.keyboard.press('Space');
+    await expect(playground.forgetPicker.size).toContainText(/(9|11) of 150/);
+
+    // Landmarks: the skip links' navigation, one main, named regions for the steps.
+    await expect(page.getByRole('navigation', { name: 'Skip links' })).toHaveCount(1);
+    await expect(page.getByRole('main')).toHaveCount(1);
+    for (const name of ['Dataset', '2 · Pick the forget set', '3 · Run and watch', '4 · Results']) {
+      await expect(page.getByRole('region', { name })).toHaveCount(1);
+    }
+    // Skip to results lands on the results heading.
+    await page.locator('body').click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: '4 · Results' })).toBeFocused();
+  });
+
   test('embed mode hides the chosen controls; the page works at tablet and 1024 px widths', async ({ playground }) => {
     const { setup, forgetPicker, run, page } = playground;
     await page.goto(`/${jsonLink(tinySpec, '&embed=1&hide=setup,methods,train,dataset')}`);

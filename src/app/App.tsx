@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type KeyboardEvent } from 'react';
 import { BackendBadge } from './components/BackendBadge';
 import { DatasetPanel } from './components/DatasetPanel';
+import { SkipLinks } from './components/SkipLinks';
 import { ImageGrid, type GridImage } from './components/ImageGrid';
 import { TrainPanel } from './components/TrainPanel';
 import { Playground } from './components/playground/Playground';
@@ -79,6 +80,7 @@ export function App() {
 
   return (
     <div className={`app${embed ? ' embed' : ''}`}>
+      <SkipLinks shown={(section) => !hide.includes(section)} before={() => setTab('playground')} />
       <header className="app-header">
         <h1>Unlearning Playground</h1>
         {!embed && (
@@ -86,40 +88,40 @@ export function App() {
         )}
         <BackendBadge choice={choice} error={errors.engine} />
       </header>
-      {!hide.includes('dataset') && (
-        <DatasetPanel
-          dataset={dataset}
-          saved={saved}
-          note={datasetNote}
-          progress={dataProgress}
-          error={errors.data}
-          busy={dataBusy || training.job.state !== 'idle' || experimentRunning || !engine}
-          onFiles={(files) => void data.loadFiles(files).then(pick('full'))}
-          onUseEmbedded={() => void loadEmbedded().then(pick('embedded'))}
-          onUseSaved={() => void data.loadSaved().then(pick('full'))}
-          onForgetSaved={data.forgetSaved}
-        />
-      )}
-      {tabs.length > 1 && (
-        <div className="tabs" role="tablist" aria-label="Pages" onKeyDown={onTabKey}>
-          {tabs.map((t) => (
-            <button
-              key={t.id}
-              id={`tab-${t.id}`}
-              type="button"
-              role="tab"
-              aria-selected={tab === t.id}
-              aria-controls={`panel-${t.id}`}
-              tabIndex={tab === t.id ? 0 : -1}
-              className={`tab${tab === t.id ? ' active' : ''}`}
-              onClick={() => setTab(t.id)}
-            >
-              {t.label}
-            </button>
-          ))}
-        </div>
-      )}
       <main>
+        {!hide.includes('dataset') && (
+          <DatasetPanel
+            dataset={dataset}
+            saved={saved}
+            note={datasetNote}
+            progress={dataProgress}
+            error={errors.data}
+            busy={dataBusy || training.job.state !== 'idle' || experimentRunning || !engine}
+            onFiles={(files) => void data.loadFiles(files).then(pick('full'))}
+            onUseEmbedded={() => void loadEmbedded().then(pick('embedded'))}
+            onUseSaved={() => void data.loadSaved().then(pick('full'))}
+            onForgetSaved={data.forgetSaved}
+          />
+        )}
+        {tabs.length > 1 && (
+          <div className="tabs" role="tablist" aria-label="Pages" onKeyDown={onTabKey}>
+            {tabs.map((t) => (
+              <button
+                key={t.id}
+                id={`tab-${t.id}`}
+                type="button"
+                role="tab"
+                aria-selected={tab === t.id}
+                aria-controls={`panel-${t.id}`}
+                tabIndex={tab === t.id ? 0 : -1}
+                className={`tab${tab === t.id ? ' active' : ''}`}
+                onClick={() => setTab(t.id)}
+              >
+                {t.label}
+              </button>
+            ))}
+          </div>
+        )}
         <div id="panel-playground" role="tabpanel" aria-labelledby="tab-playground" hidden={tab !== 'playground'}>
           <Playground
             engine={engine}

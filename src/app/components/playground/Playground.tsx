@@ -176,7 +176,9 @@ export function Playground({
 
       {!hidden('forget') && (
         <section className="panel step" aria-labelledby="forget-heading">
-          <h2 id="forget-heading">2 · Pick the forget set</h2>
+          <h2 id="forget-heading" tabIndex={-1}>
+            2 · Pick the forget set
+          </h2>
           <ForgetSetPicker
             draft={draft}
             errors={checked.errors}
