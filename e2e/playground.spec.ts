@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { deflateSync, strToU8 } from 'fflate';
 import { expect, test } from './fixtures/fixtures';
 import { resultSchema, type ExperimentResult } from '../src/engine/experiment/result';
+import { setTrainingConfig } from './support';
 
 /**
  * The playground end to end, on WASM with experiments small enough for a 2-core machine without a GPU
@@ -208,6 +209,29 @@ test.describe('the unlearning playground', () => {
     await share.importFile(jsonFile('results.json', makeFixtureResult()));
     await results.waitFor('imported from a file');
     await walk(6);
+  });
+
+  test('charts out of sight are not drawn: no recharts size warning while a model trains on the other tab or an experiment runs', async ({
+    playground,
+  }) => {
+    const { share, results, run, page } = playground;
+    const sizeWarnings: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'warning' && /width\(.*height\(/.test(m.text())) sizeWarnings.push(m.text());
+    });
+    await playground.open(jsonLink(tinySpec));
+    await share.importFile(jsonFile('results.json', makeFixtureResult()));
+    await results.waitFor('imported from a file');
+    // Training one model re-renders the page on every progress event; the results' charts are on the hidden tab.
+    await setTrainingConfig(page, { trainCount: 200, epochs: 2, batchSize: 25 });
+    await page.getByRole('button', { name: 'Train' }).click();
+    await expect(page.getByTestId('validation-accuracy')).toBeVisible({ timeout: 200_000 });
+    // And back: an experiment's progress, with the training chart on the hidden tab.
+    await page.getByRole('tab', { name: 'Unlearning playground' }).click();
+    await expect(results.chart('klom-chart').locator('svg.recharts-surface').first()).toBeVisible();
+    await run.start();
+    await results.waitFor('computed just now');
+    expect(sizeWarnings).toEqual([]);
   });
 
   test('export and import: a results file round-trips without recomputing; wrong files get a clear message', async ({

@@ -1,4 +1,5 @@
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartBox } from '../ChartBox';
 import type { SplitKey } from '../../../engine/experiment/result';
 import { SPLIT_COLOURS } from '../../lib/palette';
 import { SPLITS, SPLIT_LABELS } from '../../lib/resultViews';
@@ -27,30 +28,26 @@ export function SplitBars({
 }) {
   const data = rows.map((r) => ({ ...r, name: r.label }));
   return (
-    <div style={{ width: '100%', height: 44 + rows.length * 46 }}>
-      <ResponsiveContainer>
-        <BarChart data={data} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }} barCategoryGap={8} barGap={1}>
-          <CartesianGrid stroke="#e5e5e5" horizontal={false} />
-          <XAxis type="number" domain={ticks ? [ticks[0], ticks[ticks.length - 1]] : domain} ticks={ticks} tickFormatter={format} />
-          <YAxis
-            type="category"
-            dataKey="name"
-            width={215}
-            tick={({ x, y, payload }) => (
-              <text x={x} y={y} dy={4} textAnchor="end" fontSize={12} fontWeight={payload.value === highlight ? 700 : 400} fill="#222">
-                {String(payload.value).length > 32 ? `${String(payload.value).slice(0, 31)}…` : payload.value}
-              </text>
-            )}
-          />
-          <Tooltip
-            formatter={(v, name) => [typeof v === 'number' ? format(v) : String(v), SPLIT_LABELS[name as SplitKey] ?? String(name)]}
-          />
-          {SPLITS.map((s) => (
-            <Bar key={s} dataKey={s} name={s} fill={SPLIT_COLOURS[s]} isAnimationActive={false} />
-          ))}
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
+    <ChartBox height={44 + rows.length * 46}>
+      <BarChart data={data} layout="vertical" margin={{ top: 4, right: 24, bottom: 4, left: 8 }} barCategoryGap={8} barGap={1}>
+        <CartesianGrid stroke="#e5e5e5" horizontal={false} />
+        <XAxis type="number" domain={ticks ? [ticks[0], ticks[ticks.length - 1]] : domain} ticks={ticks} tickFormatter={format} />
+        <YAxis
+          type="category"
+          dataKey="name"
+          width={215}
+          tick={({ x, y, payload }) => (
+            <text x={x} y={y} dy={4} textAnchor="end" fontSize={12} fontWeight={payload.value === highlight ? 700 : 400} fill="#222">
+              {String(payload.value).length > 32 ? `${String(payload.value).slice(0, 31)}…` : payload.value}
+            </text>
+          )}
+        />
+        <Tooltip formatter={(v, name) => [typeof v === 'number' ? format(v) : String(v), SPLIT_LABELS[name as SplitKey] ?? String(name)]} />
+        {SPLITS.map((s) => (
+          <Bar key={s} dataKey={s} name={s} fill={SPLIT_COLOURS[s]} isAnimationActive={false} />
+        ))}
+      </BarChart>
+    </ChartBox>
   );
 }
 
