@@ -296,6 +296,23 @@ test.describe('the unlearning playground', () => {
     await playground.shot('imported-results');
   });
 
+  test('a visit without a link, and its reloads, are not greeted as an opened link; a link in a new tab is', async ({ playground }) => {
+    const { page, setup } = playground;
+    await playground.open('?backend=wasm');
+    await expect(page).toHaveURL(/#s=1\./); // the page writes its experiment into the address bar
+    await expect(playground.linkNotice).toHaveCount(0);
+    await setup.fill('N (models per side)', 3);
+    await expect(page).toHaveURL(/#s=1\./);
+    // A reload (the user's, or the dev server's after it bundles a late dependency) finds the page's own hash.
+    await page.reload();
+    await playground.waitForDataset();
+    await expect(setup.field('N (models per side)')).toHaveValue('3');
+    await expect(playground.linkNotice).toHaveCount(0);
+    // The same address opened in another tab is a link.
+    const other = await playground.newTab(page.url());
+    await expect(other.linkNotice).toContainText('Opened the experiment in the link');
+  });
+
   test('broken and hostile links: a message naming the problem, a working default, nothing lost', async ({ playground }) => {
     const { setup, run, page } = playground;
     page.on('dialog', (d) => {

@@ -8,7 +8,7 @@ import { Playground } from './components/playground/Playground';
 import { useEngine, type DatasetSource } from './hooks/useEngine';
 import type { DatasetSummary } from '../worker/protocol';
 import { useTraining } from './hooks/useTraining';
-import { loadLastSpec } from './lib/savedState';
+import { loadLastSpec, ownHash } from './lib/savedState';
 import { startingPoint } from './lib/startingPoint';
 
 type Tab = 'playground' | 'train';
@@ -16,7 +16,7 @@ type Tab = 'playground' | 'train';
 const GRID_IMAGES = 120;
 
 export function App() {
-  const [start] = useState(() => startingPoint(location.hash, loadLastSpec()));
+  const [start] = useState(() => startingPoint(location.hash, loadLastSpec(), ownHash()));
   const { engine, choice, dataset, saved, dataBusy, dataProgress, errors, memory, refreshMemory, ...data } = useEngine(
     start.spec.dataset.source,
   );
