@@ -10,6 +10,24 @@ export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   // The engine runs in a module worker that imports tfjs: bundle it as ES modules.
   worker: { format: 'es' },
+  // The dev server's dependency scan starts from the HTML pages; the workers' imports (tfjs, found only when a
+  // worker loads) made it re-bundle and reload the page about 15 s into a first visit. Scan the workers too, and
+  // pre-bundle what they import.
+  optimizeDeps: {
+    entries: ['index.html', 'harness.html', 'src/worker/*.worker.ts'],
+    include: [
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow/tfjs-backend-webgpu',
+      'comlink',
+      'fflate',
+      'idb',
+      'zod',
+      'react',
+      'react-dom/client',
+      'recharts',
+    ],
+  },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 4000,

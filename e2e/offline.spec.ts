@@ -35,7 +35,7 @@ test('after one visit the app, its dataset, the shipped study and opened packs l
   await expect(setup.preset(/^Quick demo/)).toBeVisible();
   await setup.pickPreset(/^Quick demo/);
   await forgetPicker.clearSelection();
-  await forgetPicker.clickImages([3, 7]);
+  await forgetPicker.toggleImages([3, 7]);
   await expect(forgetPicker.size).toContainText('2 of');
   await playground.shot('offline-forget-set', forgetPicker.section);
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { deflateSync, strToU8 } from 'fflate';
 import { expect, test } from './fixtures/fixtures';
 import { resultSchema, type ExperimentResult } from '../src/engine/experiment/result';
+import { setTrainingConfig } from './support';
 
 /**
  * The playground end to end, on WASM with experiments small enough for a 2-core machine without a GPU
@@ -56,6 +57,7 @@ test.describe('the unlearning playground', () => {
       'Extra oracles (noise floor)': 2,
       'Subset models M': 4,
     });
+    await setup.removeMethod('Oracle Matching');
     await setup.removeMethod('Fine-tune on retain');
     await setup.removeMethod('Gradient ascent');
     await setup.openHyperparameters('dmm');
@@ -70,9 +72,15 @@ test.describe('the unlearning playground', () => {
     await expect(run.button).toBeEnabled();
     await playground.shot('setup', setup.section);
 
-    // The forget set: clear the preset's random set, click five images, drag over four more.
+    // The forget set: clear the preset's random set, tick four images, Ctrl-click a fifth, drag over four more.
     await forgetPicker.clearSelection();
-    await forgetPicker.clickImages([3, 7, 20, 41, 66]);
+    await forgetPicker.toggleImages([3, 7, 20, 41]);
+    await forgetPicker.image(66).click({ modifiers: ['Control'] });
+    await expect(forgetPicker.size).toContainText('5 of 150 training images');
+    // A plain click inspects: the image is outlined, the forget set stays.
+    await forgetPicker.inspect(5);
+    await expect(forgetPicker.image(5)).toHaveClass(/\bcurrent\b/);
+    await expect(forgetPicker.image(5)).toHaveAttribute('aria-selected', 'false');
     await expect(forgetPicker.size).toContainText('5 of 150 training images');
     await forgetPicker.dragOver([80, 81, 82, 83]);
     await expect(forgetPicker.size).toContainText('9 of 150 training images');
@@ -117,12 +125,12 @@ test.describe('the unlearning playground', () => {
     await expect(results.attributionShiftR('forget')).toHaveText(result.attribution!.skill.forget.shiftR.toFixed(3));
     await expect(results.scale).toContainText('N = 2 seeds per side');
 
-    // Clicking an image in the grid inspects it in the margins chart.
-    await forgetPicker.clickOnlyInspects();
-    await forgetPicker.image(41).click();
+    // Clicking an image in the grid inspects it in the margins chart; the forget set and the results stay.
+    await forgetPicker.inspect(41);
     await expect(results.exampleInput).toHaveValue('41');
     await expect(results.exampleSplit).toHaveText('Forget (F)');
     await expect(forgetPicker.size).toContainText('9 of 150');
+    await expect(page.getByTestId('results-stale')).toHaveCount(0);
 
     // The guided tour walks the live page.
     await playground.startTour();
@@ -155,6 +163,75 @@ test.describe('the unlearning playground', () => {
     await expect(second.run.cacheUsage).toHaveText(/^[1-9][\d,]* models?, /);
     await second.run.clearCache();
     await expect(second.run.cacheUsage).toHaveText(/^0 models, /);
+  });
+
+  test('a screenshot taller than the viewport leaves the page where it was: the next click lands on its target', async ({ playground }) => {
+    const { setup, forgetPicker, page } = playground;
+    await page.setViewportSize({ width: 1280, height: 700 });
+    await playground.open(jsonLink(tinySpec));
+    await expect(forgetPicker.size).toContainText('10 of 150');
+    const box = await setup.section.boundingBox();
+    expect(box!.height).toBeGreaterThan(page.viewportSize()!.height);
+    // Part of the setup section on screen, as after editing a method card.
+    await page.evaluate((y) => window.scrollTo(0, y), box!.y + box!.height / 2);
+    const before = await page.evaluate(() => window.scrollY);
+    await playground.shot('setup-taller-than-viewport', setup.section);
+    expect(await page.evaluate(() => window.scrollY)).toBe(before);
+    await forgetPicker.clearSelection();
+    await expect(forgetPicker.size).toContainText('0 of 150');
+  });
+
+  test('the tour: each step scrolls to its own part of the page, its popover lies inside the viewport, and the count is the steps on show', async ({
+    playground,
+  }) => {
+    const { share, results, page } = playground;
+    const viewport = page.viewportSize()!;
+    const walk = async (steps: number) => {
+      await expect(page.getByTestId('start-tour')).toHaveText(`Take the ${steps}-step tour`);
+      await playground.startTour();
+      for (let k = 1; k <= steps; k++) {
+        await expect(playground.tour).toContainText(`Step ${k} of ${steps}`);
+        await expect(page.locator('.tour-target')).toBeInViewport();
+        const box = (await playground.tour.boundingBox())!;
+        const where = `step ${k} of ${steps}: ${JSON.stringify(box)}`;
+        expect(box.y, where).toBeGreaterThanOrEqual(0);
+        expect(box.x, where).toBeGreaterThanOrEqual(0);
+        expect(box.y + box.height, where).toBeLessThanOrEqual(viewport.height);
+        expect(box.x + box.width, where).toBeLessThanOrEqual(viewport.width);
+        if (k < steps) await playground.nextTourStep();
+      }
+      await playground.shot(`tour-last-of-${steps}`);
+      await page.getByRole('button', { name: 'Done' }).click();
+      await expect(playground.tour).toHaveCount(0);
+    };
+    await playground.open(jsonLink(tinySpec));
+    await walk(4); // before any result: no margins, no KLoM
+    await share.importFile(jsonFile('results.json', makeFixtureResult()));
+    await results.waitFor('imported from a file');
+    await walk(6);
+  });
+
+  test('charts out of sight are not drawn: no recharts size warning while a model trains on the other tab or an experiment runs', async ({
+    playground,
+  }) => {
+    const { share, results, run, page } = playground;
+    const sizeWarnings: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'warning' && /width\(.*height\(/.test(m.text())) sizeWarnings.push(m.text());
+    });
+    await playground.open(jsonLink(tinySpec));
+    await share.importFile(jsonFile('results.json', makeFixtureResult()));
+    await results.waitFor('imported from a file');
+    // Training one model re-renders the page on every progress event; the results' charts are on the hidden tab.
+    await setTrainingConfig(page, { trainCount: 200, epochs: 2, batchSize: 25 });
+    await page.getByRole('button', { name: 'Train' }).click();
+    await expect(page.getByTestId('validation-accuracy')).toBeVisible({ timeout: 200_000 });
+    // And back: an experiment's progress, with the training chart on the hidden tab.
+    await page.getByRole('tab', { name: 'Unlearning playground' }).click();
+    await expect(results.chart('klom-chart').locator('svg.recharts-surface').first()).toBeVisible();
+    await run.start();
+    await results.waitFor('computed just now');
+    expect(sizeWarnings).toEqual([]);
   });
 
   test('export and import: a results file round-trips without recomputing; wrong files get a clear message', async ({
@@ -213,6 +290,23 @@ test.describe('the unlearning playground', () => {
     await expect(results.source).toContainText('imported from a file');
     await expect(results.klom('dmm', 'forget')).toHaveText(fixture.groups.dmm.klom!.forget.p95.toFixed(3));
     await playground.shot('imported-results');
+  });
+
+  test('a visit without a link, and its reloads, are not greeted as an opened link; a link in a new tab is', async ({ playground }) => {
+    const { page, setup } = playground;
+    await playground.open('?backend=wasm');
+    await expect(page).toHaveURL(/#s=1\./); // the page writes its experiment into the address bar
+    await expect(playground.linkNotice).toHaveCount(0);
+    await setup.fill('N (models per side)', 3);
+    await expect(page).toHaveURL(/#s=1\./);
+    // A reload (the user's, or the dev server's after it bundles a late dependency) finds the page's own hash.
+    await page.reload();
+    await playground.waitForDataset();
+    await expect(setup.field('N (models per side)')).toHaveValue('3');
+    await expect(playground.linkNotice).toHaveCount(0);
+    // The same address opened in another tab is a link.
+    const other = await playground.newTab(page.url());
+    await expect(other.linkNotice).toContainText('Opened the experiment in the link');
   });
 
   test('broken and hostile links: a message naming the problem, a working default, nothing lost', async ({ playground }) => {
@@ -295,8 +389,12 @@ test.describe('the unlearning playground', () => {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Space'); // image 1 in
     await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('Enter'); // the image below in
+    await page.keyboard.press('Space'); // the image below in
     await page.keyboard.press('Shift+ArrowRight'); // and the next one
+    await expect(forgetPicker.size).toContainText('3 of 150');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter'); // inspects the next one, which stays out
+    await expect(page.locator('.grid-cell.current')).toHaveAttribute('aria-selected', 'false');
     await expect(forgetPicker.size).toContainText('3 of 150');
     await playground.shot('keyboard-grid', forgetPicker.section);
 
@@ -306,6 +404,41 @@ test.describe('the unlearning playground', () => {
     const result = await results.exportJson();
     expect(result.splits.forget).toHaveLength(3);
     expect(result.splits.forget[0]).toBe(1);
+  });
+
+  test('skip links come first: Tab reaches “Skip to forget set”, Enter puts focus in the image grid; the page has landmarks', async ({
+    playground,
+  }) => {
+    const { page } = playground;
+    await playground.open(jsonLink(tinySpec));
+    await expect(playground.forgetPicker.size).toContainText('10 of 150');
+    const focused = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.textContent?.trim());
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to forget set');
+    await expect(page.getByRole('link', { name: 'Skip to forget set' })).toBeInViewport();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to results');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    expect(await focused()).toBe('image-grid');
+    await expect(page.getByTestId('image-grid')).toBeInViewport();
+    // From the grid, Space selects: the keyboard user is where the work is.
+    await page.keyboard.press('Space');
+    await expect(playground.forgetPicker.size).toContainText(/(9|11) of 150/);
+
+    // Landmarks: the skip links' navigation, one main, named regions for the steps.
+    await expect(page.getByRole('navigation', { name: 'Skip links' })).toHaveCount(1);
+    await expect(page.getByRole('main')).toHaveCount(1);
+    for (const name of ['Dataset', '2 · Pick the forget set', '3 · Run and watch', '4 · Results']) {
+      await expect(page.getByRole('region', { name })).toHaveCount(1);
+    }
+    // Skip to results lands on the results heading.
+    await page.locator('body').click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: '4 · Results' })).toBeFocused();
   });
 
   test('embed mode hides the chosen controls; the page works at tablet and 1024 px widths', async ({ playground }) => {

@@ -42,10 +42,19 @@ export async function tensorCount(page: Page): Promise<number> {
   return Number(await page.getByTestId('tensor-count').textContent());
 }
 
-/** Saves a screenshot (the full page, or one element) as a test artifact (test-results/…) and attaches it to the report. */
+/**
+ * Saves a screenshot (the full page, or one element) as a test artifact (test-results/…) and attaches it to the report.
+ * A capture larger than the viewport (Chromium's captureBeyondViewport) leaves the page's scroll offset out of step
+ * with the browser's: the next mouse press snaps the page back to where it was before the capture, so the press
+ * and the release land on different elements and the click is lost. Scrolling back to the offset from before the
+ * capture puts both in step again.
+ */
 export async function screenshot(target: Page | Locator, testInfo: TestInfo, name: string): Promise<void> {
   const path = testInfo.outputPath(`${name}.png`);
   // A Page (it can navigate) is taken whole; a Locator is its element's box.
+  const page = 'goto' in target ? target : target.page();
+  const before = await page.evaluate(() => ({ x: window.scrollX, y: window.scrollY }));
   await ('goto' in target ? target.screenshot({ path, fullPage: true }) : target.screenshot({ path }));
+  await page.evaluate(({ x, y }) => window.scrollTo(x, y), before);
   await testInfo.attach(name, { path, contentType: 'image/png' });
 }

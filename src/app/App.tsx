@@ -1,12 +1,14 @@
-import { useEffect, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useState, type KeyboardEvent } from 'react';
 import { BackendBadge } from './components/BackendBadge';
 import { DatasetPanel } from './components/DatasetPanel';
+import { SkipLinks } from './components/SkipLinks';
 import { ImageGrid, type GridImage } from './components/ImageGrid';
 import { TrainPanel } from './components/TrainPanel';
 import { Playground } from './components/playground/Playground';
-import { useEngine } from './hooks/useEngine';
+import { useEngine, type DatasetSource } from './hooks/useEngine';
+import type { DatasetSummary } from '../worker/protocol';
 import { useTraining } from './hooks/useTraining';
-import { loadLastSpec } from './lib/savedState';
+import { loadLastSpec, ownHash } from './lib/savedState';
 import { startingPoint } from './lib/startingPoint';
 
 type Tab = 'playground' | 'train';
@@ -14,12 +16,16 @@ type Tab = 'playground' | 'train';
 const GRID_IMAGES = 120;
 
 export function App() {
-  const { engine, choice, dataset, dataBusy, dataProgress, errors, memory, refreshMemory, loadFiles, loadEmbedded, forgetSaved } =
-    useEngine();
+  const [start] = useState(() => startingPoint(location.hash, loadLastSpec(), ownHash()));
+  const { engine, choice, dataset, saved, dataBusy, dataProgress, errors, memory, refreshMemory, ...data } = useEngine(
+    start.spec.dataset.source,
+  );
   const [experimentRunning, setExperimentRunning] = useState(false);
   const training = useTraining(engine, dataset, experimentRunning, refreshMemory);
   const [grid, setGrid] = useState<GridImage[]>([]);
-  const [start] = useState(() => startingPoint(location.hash, loadLastSpec()));
+  // The dataset the user picked in the Dataset panel (the experiment follows it), and a line saying why the page switched.
+  const [chosen, setChosen] = useState<{ source: DatasetSource; n: number }>();
+  const [datasetNote, setDatasetNote] = useState<string>();
   const [tab, setTab] = useState<Tab>('playground');
   const hide = start.options.hide;
   const embed = start.options.embed;
@@ -44,6 +50,22 @@ export function App() {
     };
   }, [engine, dataset]);
 
+  const pick = (source: DatasetSource) => (loaded: DatasetSummary | undefined) => {
+    if (!loaded) return;
+    setDatasetNote(undefined);
+    setChosen((c) => ({ source, n: (c?.n ?? 0) + 1 }));
+  };
+  const { loadEmbedded } = data;
+  const switchToEmbedded = useCallback(() => {
+    void loadEmbedded().then(
+      (loaded) =>
+        loaded &&
+        setDatasetNote(
+          'This experiment uses the embedded subset, so the page switched to it; your full CIFAR-10 stays saved in this browser.',
+        ),
+    );
+  }, [loadEmbedded]);
+
   const tabs: { id: Tab; label: string }[] = [
     { id: 'playground', label: 'Unlearning playground' },
     ...(hide.includes('train') ? [] : [{ id: 'train' as const, label: 'Train one model' }]),
@@ -59,17 +81,21 @@ export function App() {
   const datasetPanel = !hide.includes('dataset') && (
     <DatasetPanel
       dataset={dataset}
+      saved={saved}
+      note={datasetNote}
       progress={dataProgress}
       error={errors.data}
       busy={dataBusy || training.job.state !== 'idle' || experimentRunning || !engine}
-      onFiles={loadFiles}
-      onUseEmbedded={loadEmbedded}
-      onForgetSaved={forgetSaved}
+      onFiles={(files) => void data.loadFiles(files).then(pick('full'))}
+      onUseEmbedded={() => void loadEmbedded().then(pick('embedded'))}
+      onUseSaved={() => void data.loadSaved().then(pick('full'))}
+      onForgetSaved={data.forgetSaved}
     />
   );
 
   return (
     <div className={`app${embed ? ' embed' : ''}`}>
+      <SkipLinks shown={(section) => !hide.includes(section)} before={() => setTab('playground')} />
       <header className="app-header">
         <h1>Unlearning Playground</h1>
         {!embed && (
@@ -77,31 +103,34 @@ export function App() {
         )}
         <BackendBadge choice={choice} error={errors.engine} compact={embed} />
       </header>
-      {!embed && datasetPanel}
-      {tabs.length > 1 && (
-        <div className="tabs" role="tablist" aria-label="Pages" onKeyDown={onTabKey}>
-          {tabs.map((t) => (
-            <button
-              key={t.id}
-              id={`tab-${t.id}`}
-              type="button"
-              role="tab"
-              aria-selected={tab === t.id}
-              aria-controls={`panel-${t.id}`}
-              tabIndex={tab === t.id ? 0 : -1}
-              className={`tab${tab === t.id ? ' active' : ''}`}
-              onClick={() => setTab(t.id)}
-            >
-              {t.label}
-            </button>
-          ))}
-        </div>
-      )}
       <main>
+        {!embed && datasetPanel}
+        {tabs.length > 1 && (
+          <div className="tabs" role="tablist" aria-label="Pages" onKeyDown={onTabKey}>
+            {tabs.map((t) => (
+              <button
+                key={t.id}
+                id={`tab-${t.id}`}
+                type="button"
+                role="tab"
+                aria-selected={tab === t.id}
+                aria-controls={`panel-${t.id}`}
+                tabIndex={tab === t.id ? 0 : -1}
+                className={`tab${tab === t.id ? ' active' : ''}`}
+                onClick={() => setTab(t.id)}
+              >
+                {t.label}
+              </button>
+            ))}
+          </div>
+        )}
         <div id="panel-playground" role="tabpanel" aria-labelledby="tab-playground" hidden={tab !== 'playground'}>
           <Playground
             engine={engine}
             dataset={dataset}
+            fullSaved={!!saved}
+            datasetChosen={chosen}
+            onSwitchToEmbedded={switchToEmbedded}
             choice={choice}
             engineBusy={dataBusy || training.job.state !== 'idle'}
             initialSpec={start.spec}
@@ -130,9 +159,9 @@ export function App() {
             </section>
           </div>
         )}
+        {/* A lesson shows its experiment first; the dataset choice stays below it. */}
+        {embed && datasetPanel}
       </main>
-      {/* A lesson shows its experiment first; the dataset choice stays below it. */}
-      {embed && datasetPanel}
       <footer className="app-footer">
         {memory && (
           <span data-testid="engine-memory">

@@ -60,3 +60,28 @@ export class RunControl {
     if (this.cancelled) throw new CancelledError();
   }
 }
+
+/** Wall time less the pauses of `control`, in seconds since construction. `now` (ms) is injectable for tests. */
+export class ActiveTime {
+  private readonly start: number;
+  private pausedMs = 0;
+  private pausedAt?: number;
+
+  constructor(
+    control?: RunControl,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.start = now();
+    control?.subscribe((event) => {
+      if (event === 'pause') this.pausedAt ??= this.now();
+      if (event === 'resume' && this.pausedAt !== undefined) {
+        this.pausedMs += this.now() - this.pausedAt;
+        this.pausedAt = undefined;
+      }
+    });
+  }
+
+  seconds(): number {
+    return ((this.pausedAt ?? this.now()) - this.start - this.pausedMs) / 1000;
+  }
+}

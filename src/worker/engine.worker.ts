@@ -9,7 +9,7 @@ import { RunControl } from '../engine/control';
 import { DeviceLostError, errorMessage } from '../engine/errors';
 import { loadEmbeddedDataset } from '../engine/data/embedded';
 import { loadCifarFromFiles } from '../engine/data/fullCifar';
-import { clearSavedDataset, loadSavedDataset, saveDataset } from '../engine/data/datasetStore';
+import { clearSavedDataset, loadSavedDataset, saveDataset, savedDatasetInfo } from '../engine/data/datasetStore';
 import { PIXELS_PER_IMAGE, type CifarDataset, type ImageSet, type SplitName } from '../engine/data/types';
 import { countParameters, createModel, type Model } from '../engine/models/model';
 import { createRng, permutation } from '../engine/rng';
@@ -187,6 +187,10 @@ const api: EngineApi = {
     if (!saved) return undefined;
     dataset = saved;
     return summarise(saved, 'saved');
+  },
+
+  async savedDataset() {
+    return savedDatasetInfo().catch(() => undefined);
   },
 
   async forgetSavedDataset() {

@@ -6,10 +6,11 @@ import type { CacheEntryInfo, CacheUsage } from '../engine/cache/types';
 import type { PoolBenchRequest, PoolBenchRow } from './poolBench';
 import type { ExperimentProgress } from '../engine/experiment/runner';
 import type { ExperimentResult, RequestResult } from '../engine/experiment/result';
+import type { SavedDatasetInfo } from '../engine/data/datasetStore';
 import type { BackendChoice, BackendName, RememberedChoice } from './backends';
 
 export type { BackendChoice, BackendName, RememberedChoice, DataProgress, ModelSpec, SplitName, TrainProgress, TrainRecipe };
-export type { CacheEntryInfo, CacheUsage, ExperimentProgress, ExperimentResult, RequestResult };
+export type { CacheEntryInfo, CacheUsage, ExperimentProgress, ExperimentResult, RequestResult, SavedDatasetInfo };
 // What a rejected call means, read from the error's name (which Comlink keeps; the class it loses).
 export { errorMessage, isCancelled, isDeviceLost } from '../engine/errors';
 
@@ -84,6 +85,8 @@ export interface EngineApi {
   loadEmbeddedDataset(baseUrl: string, onProgress?: (p: DataProgress) => void): Promise<DatasetSummary>;
   loadDatasetFiles(files: File[], onProgress?: (p: DataProgress) => void): Promise<DatasetSummary>;
   loadSavedDataset(): Promise<DatasetSummary | undefined>;
+  /** What is saved in this browser, without loading it (undefined when nothing is, or storage cannot be read). */
+  savedDataset(): Promise<SavedDatasetInfo | undefined>;
   forgetSavedDataset(): Promise<void>;
   getImages(split: SplitName, start: number, count: number): Promise<{ images: Uint8Array; labels: Uint8Array }>;
   train(request: TrainRequest, onProgress: (p: TrainProgress) => void): Promise<TrainOutcome>;

@@ -1,19 +1,24 @@
 import { useState, type DragEvent } from 'react';
-import type { DataProgress, DatasetSummary } from '../../worker/protocol';
+import type { DataProgress, DatasetSummary, SavedDatasetInfo } from '../../worker/protocol';
 import { ProgressBar } from './ProgressBar';
 
 interface Props {
   dataset?: DatasetSummary;
+  /** The full CIFAR-10 kept in this browser, loaded or not. */
+  saved?: SavedDatasetInfo;
+  /** One line on why the page switched datasets. */
+  note?: string;
   progress?: DataProgress;
   error?: string;
   busy: boolean;
   onFiles: (files: File[]) => void;
   onUseEmbedded: () => void;
+  onUseSaved: () => void;
   onForgetSaved: () => void;
 }
 
 /** Which data is loaded, and loading the full CIFAR-10 from the user's own files. */
-export function DatasetPanel({ dataset, progress, error, busy, onFiles, onUseEmbedded, onForgetSaved }: Props) {
+export function DatasetPanel({ dataset, saved, note, progress, error, busy, onFiles, onUseEmbedded, onUseSaved, onForgetSaved }: Props) {
   const [dragging, setDragging] = useState(false);
   const drop = (e: DragEvent) => {
     e.preventDefault();
@@ -66,6 +71,19 @@ export function DatasetPanel({ dataset, progress, error, busy, onFiles, onUseEmb
         <p>
           <button type="button" onClick={onUseEmbedded} disabled={busy}>
             Use embedded subset
+          </button>{' '}
+          {saved && (
+            <button type="button" onClick={onForgetSaved} disabled={busy}>
+              Forget saved dataset
+            </button>
+          )}
+        </p>
+      )}
+      {dataset?.source === 'embedded' && saved && (
+        <p data-testid="saved-dataset">
+          {note ?? `${saved.name} (${saved.counts.train.toLocaleString('en')} training images) is saved in this browser.`}{' '}
+          <button type="button" onClick={onUseSaved} disabled={busy}>
+            Use the saved full CIFAR-10
           </button>{' '}
           <button type="button" onClick={onForgetSaved} disabled={busy}>
             Forget saved dataset

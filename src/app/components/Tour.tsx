@@ -1,36 +1,53 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
+import { placePopover } from '../lib/popoverPlacement';
 import { TOUR } from '../lib/teaching';
+
+const targetOf = (target: string) => document.querySelector<HTMLElement>(`[data-tour="${target}"]`);
+
+/** The steps whose part of the page is on show now (the margins and KLoM steps need results). */
+export const availableTourSteps = () => TOUR.filter((s) => targetOf(s.target));
+
+/** How many steps the tour has right now, for the button that starts it (re-read after every render of the caller). */
+export function useTourLength(): number {
+  const [length, setLength] = useState(0);
+  useLayoutEffect(() => setLength(availableTourSteps().length));
+  return length;
+}
 
 /**
  * The guided tour: a few steps, each pointing at a live part of the page (by its data-tour attribute).
- * Keyboard: the dialog takes focus; Escape closes; Back / Next / Done are buttons.
+ * Each step scrolls its own target into view and places the popover beside it inside the viewport
+ * (position: fixed, placed again on scroll and resize). Keyboard: the dialog takes focus without
+ * scrolling; Escape closes; Back / Next / Done are buttons.
  */
 export function Tour({ onClose }: { onClose: () => void }) {
-  const steps = TOUR.filter((s) => document.querySelector(`[data-tour="${s.target}"]`));
+  const steps = availableTourSteps();
   const [k, setK] = useState(0);
-  const [pos, setPos] = useState<{ top: number; left: number }>({ top: 80, left: 24 });
+  const [pos, setPos] = useState<{ top: number; left: number }>();
   const dialog = useRef<HTMLDivElement>(null);
   const step = steps[Math.min(k, steps.length - 1)];
 
   useLayoutEffect(() => {
-    if (!step) return;
-    const target = document.querySelector<HTMLElement>(`[data-tour="${step.target}"]`);
+    const target = step && targetOf(step.target);
     if (!target) return;
-    target.scrollIntoView({ block: 'center', behavior: 'auto' });
     target.classList.add('tour-target');
-    const r = target.getBoundingClientRect();
-    const width = Math.min(360, window.innerWidth - 32);
-    const below = r.bottom + 12 + 220 < window.innerHeight;
-    setPos({
-      top: window.scrollY + (below ? r.bottom + 12 : Math.max(12, r.top - 232)),
-      left: window.scrollX + Math.max(16, Math.min(r.left, window.innerWidth - width - 16)),
-    });
-    return () => target.classList.remove('tour-target');
+    target.scrollIntoView({ block: 'center', behavior: 'instant' });
+    const place = () => {
+      const box = dialog.current?.getBoundingClientRect();
+      if (!box) return;
+      setPos(placePopover(target.getBoundingClientRect(), box, { width: window.innerWidth, height: window.innerHeight }));
+    };
+    place();
+    // Focusing must not scroll: the page would jump back to where the popover was for the last step.
+    dialog.current?.focus({ preventScroll: true });
+    window.addEventListener('scroll', place, { passive: true });
+    window.addEventListener('resize', place);
+    return () => {
+      window.removeEventListener('scroll', place);
+      window.removeEventListener('resize', place);
+      target.classList.remove('tour-target');
+    };
   }, [step]);
-
-  useEffect(() => {
-    dialog.current?.focus();
-  }, [k]);
 
   if (!step) return null;
   return (
@@ -41,7 +58,8 @@ export function Tour({ onClose }: { onClose: () => void }) {
       aria-modal="false"
       aria-labelledby="tour-title"
       tabIndex={-1}
-      style={{ top: pos.top, left: pos.left }}
+      // Hidden until placed (its size is measured first).
+      style={pos ? { top: pos.top, left: pos.left } : { top: 0, left: 0, visibility: 'hidden' }}
       onKeyDown={(e) => {
         if (e.key === 'Escape') onClose();
       }}

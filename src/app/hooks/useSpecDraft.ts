@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { canonicalJson, type ExperimentSpec } from '../../engine/experiment/spec';
-import { saveLastSpec } from '../lib/savedState';
+import { rememberOwnHash, saveLastSpec } from '../lib/savedState';
 import { buildHash, type LinkOptions } from '../lib/shareLink';
 import { checkDraft, setIn, type Draft, type ParsedDraft } from '../lib/specEdit';
 
@@ -45,6 +45,7 @@ export function useSpecDraft(initialSpec: ExperimentSpec, linkOptions: LinkOptio
     if (keepLink && !edited) return;
     const hash = buildHash(spec, { embed: linkOptions.embed, hide: linkOptions.hide });
     if (location.hash !== hash) history.replaceState(history.state, '', `${location.pathname}${location.search}${hash}`);
+    rememberOwnHash(hash);
     saveLastSpec(spec);
   }, [spec, edited, keepLink, linkOptions]);
 

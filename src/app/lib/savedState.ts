@@ -28,6 +28,29 @@ export function loadLastSpec(): ExperimentSpec | undefined {
   }
 }
 
+const OWN_HASH_KEY = 'unlearning-playground.ownHash';
+
+/**
+ * The hash this tab last wrote into its own address bar (sessionStorage: this tab only, kept across reloads).
+ * A reload — the user's, or the dev server's after it bundles a late dependency — finds it there and must not
+ * greet it as a link someone opened.
+ */
+export function rememberOwnHash(hash: string): void {
+  try {
+    sessionStorage.setItem(OWN_HASH_KEY, hash);
+  } catch {
+    // Storage disabled: a reload then reads as an opened link, which is harmless.
+  }
+}
+
+export function ownHash(): string | undefined {
+  try {
+    return sessionStorage.getItem(OWN_HASH_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const DB_NAME = 'unlearning-playground-results';
 const STORE = 'results';
 /** Results kept (most recent first); older ones are dropped. */

@@ -137,6 +137,9 @@ describe('datasetMismatch', () => {
   it('says what to load', () => {
     expect(datasetMismatch(DEFAULT_SPEC, embedded)).toBeUndefined();
     expect(datasetMismatch({ dataset: { ...DEFAULT_SPEC.dataset, source: 'full' } }, embedded)).toMatch(/load it from your files/);
+    expect(datasetMismatch({ dataset: { ...DEFAULT_SPEC.dataset, source: 'full' } }, embedded, true)).toMatch(
+      /Use the saved full CIFAR-10/,
+    );
     expect(datasetMismatch(DEFAULT_SPEC, { ...embedded, source: 'saved' })).toMatch(/Use embedded subset/);
     expect(datasetMismatch({ dataset: { ...DEFAULT_SPEC.dataset, trainSize: 20_000 } }, embedded)).toMatch(
       /20,000 images but the loaded dataset has 10,000/,

@@ -120,11 +120,18 @@ export function paramsEdited(m: MethodSpec): boolean {
 // ---------------------------------------------------------------------------------------------
 
 /** Why the loaded dataset cannot run this spec, or undefined when it can. */
-export function datasetMismatch(spec: Pick<ExperimentSpec, 'dataset'>, dataset: DatasetSummary | undefined): string | undefined {
+export function datasetMismatch(
+  spec: Pick<ExperimentSpec, 'dataset'>,
+  dataset: DatasetSummary | undefined,
+  fullSaved = false,
+): string | undefined {
   if (!dataset) return 'The dataset is still loading.';
   const wantsFull = spec.dataset.source === 'full';
   const isFull = dataset.source !== 'embedded';
-  if (wantsFull && !isFull) return 'This experiment uses the full CIFAR-10: load it from your files in the Dataset panel first.';
+  if (wantsFull && !isFull)
+    return fullSaved
+      ? 'This experiment uses the full CIFAR-10: click “Use the saved full CIFAR-10” in the Dataset panel.'
+      : 'This experiment uses the full CIFAR-10: load it from your files in the Dataset panel first.';
   if (!wantsFull && isFull) return 'This experiment uses the embedded subset: click “Use embedded subset” in the Dataset panel first.';
   const train = dataset.counts.train ?? 0;
   const validation = dataset.counts.validation ?? 0;

@@ -14,6 +14,13 @@ describe('startingPoint', () => {
     expect(p.notice).toBeUndefined();
     expect(startingPoint(buildHash(last), undefined).notice?.kind).toBe('opened');
   });
+  it('the hash this tab wrote itself (found again on a reload) is not greeted as an opened link', () => {
+    const own = buildHash(last);
+    const p = startingPoint(own, undefined, own);
+    expect(p.spec).toEqual(last);
+    expect(p.notice).toBeUndefined();
+    expect(startingPoint(own, undefined, buildHash(DEFAULT_SPEC)).notice?.kind).toBe('opened');
+  });
   it('without a link, the last experiment, else the default', () => {
     expect(startingPoint('', last).spec).toEqual(last);
     expect(startingPoint('', undefined).spec).toEqual(DEFAULT_SPEC);

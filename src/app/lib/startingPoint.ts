@@ -13,7 +13,8 @@ export interface StartingPoint {
   fromLink: boolean;
 }
 
-export function startingPoint(hash: string, lastSpec: ExperimentSpec | undefined): StartingPoint {
+/** `ownHash`: the hash this tab wrote itself; finding it again (a reload) is not opening a link. */
+export function startingPoint(hash: string, lastSpec: ExperimentSpec | undefined, ownHash?: string): StartingPoint {
   const reading = readHash(hash);
   switch (reading.kind) {
     case 'spec':
@@ -22,18 +23,20 @@ export function startingPoint(hash: string, lastSpec: ExperimentSpec | undefined
         options: reading.options,
         fromLink: true,
         notice:
-          reading.migratedFrom !== undefined
-            ? {
-                kind: 'migrated',
-                message: `This link was made by an older version (spec version ${reading.migratedFrom}) and was converted to the current one.`,
-              }
-            : reading.options.autorun
-              ? undefined
-              : {
-                  kind: 'opened',
-                  message:
-                    'Opened the experiment in the link. If it ran in this browser before, its results show below; otherwise press Run (models already cached are reused).',
-                },
+          hash === ownHash
+            ? undefined
+            : reading.migratedFrom !== undefined
+              ? {
+                  kind: 'migrated',
+                  message: `This link was made by an older version (spec version ${reading.migratedFrom}) and was converted to the current one.`,
+                }
+              : reading.options.autorun
+                ? undefined
+                : {
+                    kind: 'opened',
+                    message:
+                      'Opened the experiment in the link. If it ran in this browser before, its results show below; otherwise press Run (models already cached are reused).',
+                  },
       };
     case 'error':
       return { spec: DEFAULT_SPEC, options: reading.options, fromLink: true, notice: { kind: 'error', message: reading.message } };

@@ -26,32 +26,32 @@ export interface TourStep {
 export const TOUR: readonly TourStep[] = [
   {
     target: 'forget',
-    title: '1 · The forget set',
+    title: 'The forget set',
     body: 'Pick the training images a model must forget: by hand in the grid, a random sample, a whole class, or a coherent group. Its size and class mix are shown here.',
   },
   {
     target: 'oracle',
-    title: '2 · The oracle',
+    title: 'The oracle',
     body: 'The gold standard is retraining from scratch without the forget set. These “oracles” never saw it. Unlearning should produce models that behave like them — more cheaply.',
   },
   {
     target: 'run',
-    title: '3 · Run',
+    title: 'Run',
     body: 'One Run trains N originals and N oracles (cached, so a second run is instant), then unlearns each original with every method and measures them. You can pause, resume or cancel.',
   },
   {
     target: 'margin',
-    title: '4 · Margins',
-    body: 'A model’s margin on an image: how far the true class’s logit beats the others. Across N models an image has a distribution of margins. Click any image to see its margins under each group.',
+    title: 'Margins',
+    body: 'A model’s margin on an image: how far the true class’s logit beats the others. Across N models an image has a distribution of margins. Click any image in the grid (its check box is what selects it) to see its margins under each group.',
   },
   {
     target: 'klom',
-    title: '5 · KLoM',
+    title: 'KLoM',
     body: 'KLoM compares an image’s margin distribution after unlearning with the oracles’: 0 means identical. With small N it never reaches 0, so compare with the grey noise floor (oracle vs oracle).',
   },
   {
     target: 'dmm',
-    title: '6 · Datamodel Matching',
+    title: 'Datamodel Matching',
     body: 'DMM predicts the oracle’s outputs from attribution (how each training image moves each prediction), then fine-tunes the model towards those predictions, at a fraction of retraining’s cost. How close it gets depends on the attribution: the results’ first line and the “DMM vs attribution skill” chart say how far it came.',
   },
 ];

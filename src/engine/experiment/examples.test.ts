@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planExperiment } from './plan';
-import { parseSpec } from './spec';
+import { DEFAULT_SPEC, parseSpec } from './spec';
 
 // The example specs shipped in examples/ must stay valid as the schema evolves.
 const examples = import.meta.glob<{ default: unknown }>('../../../examples/**/*.json', { eager: true });
@@ -15,4 +15,10 @@ describe('examples/**/*.json', () => {
       expect(planExperiment(spec).totalModels).toBeGreaterThan(0);
     });
   }
+});
+
+describe('the Quick demo preset', () => {
+  it('is examples/quick-demo.json, the measured recipe of docs/results.md', () => {
+    expect(DEFAULT_SPEC).toEqual(parseSpec(examples['../../../examples/quick-demo.json'].default));
+  });
 });

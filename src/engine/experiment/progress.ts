@@ -3,7 +3,23 @@
  * throughput of computed (not cached) work and the time left at that rate. Events go out at most every 250 ms,
  * except when a phase or a model starts or ends.
  */
+import { ActiveTime, type RunControl } from '../control';
 import type { ExperimentPlan, PlannedPhase } from './plan';
+
+/**
+ * Throughput and time left from the work done over active time. The rate is the computed examples over the
+ * active time until the last computed model finished (all workers together, pauses excluded); between two
+ * finished models the time left counts down with active time (so it moves one way), and each finished
+ * model corrects it.
+ */
+export function estimate(w: { computedExamples: number; activeAtLastComputed: number; activeNow: number; remainingExamples: number }): {
+  imagesPerSec: number;
+  etaSeconds: number;
+} {
+  const rate = w.activeAtLastComputed > 0 ? w.computedExamples / w.activeAtLastComputed : 0;
+  if (!(rate > 0)) return { imagesPerSec: 0, etaSeconds: Number.NaN };
+  return { imagesPerSec: rate, etaSeconds: Math.max(0, w.remainingExamples / rate - (w.activeNow - w.activeAtLastComputed)) };
+}
 
 export interface PhaseState {
   id: string;
@@ -26,21 +42,25 @@ export interface ExperimentProgress {
 export class Progress {
   private plan: ExperimentPlan;
   private states: PhaseState[];
-  private readonly start = performance.now();
+  private readonly start: number;
+  private readonly active: ActiveTime;
   private lastEmit = 0;
   private doneExamples = 0;
   private computedExamples = 0;
-  private computedSeconds = 0;
+  private activeAtLastComputed = 0;
   private current?: ExperimentProgress['current'];
 
   constructor(
     plan: ExperimentPlan,
     private readonly emit?: (p: ExperimentProgress) => void,
-    /** Jobs that run at once: the summed throughput is the per-job rate times this. */
-    private readonly workers = 1,
+    /** The run's pauses are left out of its throughput and time left. */
+    control?: RunControl,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.plan = plan;
     this.states = Progress.statesOf(plan);
+    this.start = now();
+    this.active = new ActiveTime(control, now);
   }
 
   /** Switches to a plan with known forget sizes; phases present in both keep their state. */
@@ -65,15 +85,15 @@ export class Progress {
     this.send(false);
   }
 
-  /** One model (or run) of the phase finished; `examples` of work, computed in `seconds` unless cached. */
-  modelDone(phase: PlannedPhase, examples: number, cached: boolean, seconds: number): void {
+  /** One model (or run) of the phase finished: `examples` of work, computed now unless cached. */
+  modelDone(phase: PlannedPhase, examples: number, cached: boolean): void {
     const state = this.state(phase);
     state.done++;
     if (cached) state.cacheHits++;
     this.doneExamples += examples;
     if (!cached) {
       this.computedExamples += examples;
-      this.computedSeconds += seconds;
+      this.activeAtLastComputed = this.active.seconds();
     }
     this.send(true);
   }
@@ -97,16 +117,18 @@ export class Progress {
 
   private send(force: boolean): void {
     if (!this.emit) return;
-    const now = performance.now();
+    const now = this.now();
     if (!force && now - this.lastEmit < 250) return;
     this.lastEmit = now;
-    const rate = this.computedSeconds > 0 ? (this.workers * this.computedExamples) / this.computedSeconds : 0;
-    const remaining = Math.max(0, this.plan.totalExamples - this.doneExamples);
     this.emit({
       phases: this.states.map((s) => ({ ...s })),
       current: this.current,
-      imagesPerSec: rate,
-      etaSeconds: rate > 0 ? remaining / rate : Number.NaN,
+      ...estimate({
+        computedExamples: this.computedExamples,
+        activeAtLastComputed: this.activeAtLastComputed,
+        activeNow: this.active.seconds(),
+        remainingExamples: Math.max(0, this.plan.totalExamples - this.doneExamples),
+      }),
       elapsedSeconds: (now - this.start) / 1000,
     });
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { RunControl } from '../control';
+import { ActiveTime, RunControl } from '../control';
 import { fillBatch, toInputTensor } from '../data/batches';
 import { PIXELS_PER_IMAGE, type ImageSet } from '../data/types';
 import type { Model } from '../models/model';
@@ -127,8 +127,10 @@ export async function trainModel(
   const intervalMs = options.progressIntervalMs ?? 250;
 
   const start = performance.now();
+  // Throughput over active time: a pause does not lower the images/s shown.
+  const active = new ActiveTime(options.control);
   let firstStepSeconds = 0;
-  let timedFrom = start;
+  let timedFrom = 0;
   let timedSteps = 0;
   let lastEventAt = 0;
   let sums: tf.Tensor1D | undefined; // [loss sum, correct count] since the last read
@@ -144,10 +146,10 @@ export async function trainModel(
     const now = performance.now();
     if (step === 1 && firstStepSeconds === 0) {
       firstStepSeconds = (now - start) / 1000;
-      timedFrom = now;
+      timedFrom = active.seconds();
       timedSteps = 0;
     }
-    const elapsed = (now - timedFrom) / 1000;
+    const elapsed = active.seconds() - timedFrom;
     const rate = timedSteps > 0 && elapsed > 0 ? (timedSteps * batchSize) / elapsed : 0;
     lastLoss = lossSum / stepsInSums;
     options.onProgress?.({
@@ -197,8 +199,9 @@ export async function trainModel(
     sums?.dispose();
     optimizer.dispose();
   }
-  const seconds = (performance.now() - start) / 1000;
-  const timedSeconds = (performance.now() - timedFrom) / 1000;
+  // Both without the pauses.
+  const seconds = active.seconds();
+  const timedSeconds = seconds - timedFrom;
   return {
     steps: totalSteps,
     examplesProcessed: totalSteps * batchSize,

@@ -5,7 +5,7 @@ import type { ImageStore } from '../../lib/imageStore';
 import { classMix, describeGenerator, errorUnder, formatIndexList, parseIndexList, toggleIndices, type Draft } from '../../lib/specEdit';
 import { NumberField, SelectField } from '../Fields';
 import { InfoTip } from '../InfoTip';
-import { VirtualImageGrid, type GridMode } from './VirtualImageGrid';
+import { VirtualImageGrid } from './VirtualImageGrid';
 import { errorMessage } from '../../../worker/protocol';
 
 interface Props {
@@ -73,7 +73,6 @@ function ClassMix({ counts, classNames }: { counts: number[]; classNames: readon
 export function ForgetSetPicker(p: Props) {
   const [request, setRequest] = useState(0);
   const [filter, setFilter] = useState<string>('all');
-  const [mode, setMode] = useState<GridMode>('select');
   const [listText, setListText] = useState<string>();
   const [listError, setListError] = useState<string>();
   const r = Math.min(request, p.draft.forget.length - 1);
@@ -348,15 +347,10 @@ export function ForgetSetPicker(p: Props) {
             onChange={setFilter}
             testId="grid-filter"
           />
-          <div className="mode-switch" role="radiogroup" aria-label="Clicking an image">
-            <label>
-              <input type="radio" name="grid-mode" checked={mode === 'select'} onChange={() => setMode('select')} /> Click adds / removes
-            </label>
-            <label>
-              <input type="radio" name="grid-mode" checked={mode === 'inspect'} onChange={() => setMode('inspect')} /> Click only inspects
-            </label>
-          </div>
-          <span className="hint">{items.length.toLocaleString('en')} shown · drag to paint · keys: arrows, Space</span>
+          <p className="hint grid-help">
+            {items.length.toLocaleString('en')} shown. Click an image to inspect its margins; its check box (or Ctrl-, ⌘- or Shift-click)
+            adds or removes it; drag to paint. Keys: arrows move, Space adds or removes, Enter inspects.
+          </p>
         </div>
         {p.store ? (
           <VirtualImageGrid
@@ -365,11 +359,11 @@ export function ForgetSetPicker(p: Props) {
             items={items}
             selected={selected}
             classNames={p.classNames}
-            mode={p.disabled ? 'inspect' : mode}
+            selectable={!p.disabled}
             current={p.current}
             onSelect={toggle}
             onInspect={p.onInspect}
-            label="Training images: Space or Enter adds or removes the focused image"
+            label="Training images: Space adds or removes the focused image, Enter inspects it"
           />
         ) : (
           <p className="hint">Loading images…</p>

@@ -3,6 +3,8 @@ import { CLASS_NAMES } from '../../../engine/data/types';
 import { planExperiment } from '../../../engine/experiment/plan';
 import { canonicalJson, type ExperimentSpec, type ForgetGenerator } from '../../../engine/experiment/spec';
 import { errorMessage, type BackendChoice, type DatasetSummary } from '../../../worker/protocol';
+import { useDatasetFollowsSpec } from '../../hooks/useDatasetFollowsSpec';
+import type { DatasetSource } from '../../hooks/useEngine';
 import { useExperimentRun } from '../../hooks/useExperimentRun';
 import { useImageStore } from '../../hooks/useImageStore';
 import { useSpecDraft } from '../../hooks/useSpecDraft';
@@ -13,7 +15,7 @@ import { parseResultFile, ResultFileError } from '../../lib/importResults';
 import { loadLastSpec } from '../../lib/savedState';
 import type { HideableSection, LinkOptions } from '../../lib/shareLink';
 import { datasetMismatch, estimateSeconds } from '../../lib/specEdit';
-import { Tour } from '../Tour';
+import { Tour, useTourLength } from '../Tour';
 import { CachePanel } from './CachePanel';
 import { ForgetSetPicker } from './ForgetSetPicker';
 import { LinkNoticeBanner, type LinkNotice } from './LinkNoticeBanner';
@@ -25,6 +27,12 @@ import { SharePanel } from './SharePanel';
 interface Props {
   engine?: Engine;
   dataset?: DatasetSummary;
+  /** A full CIFAR-10 is saved in this browser. */
+  fullSaved: boolean;
+  /** The dataset the user last picked in the Dataset panel: the experiment follows it. */
+  datasetChosen?: { source: DatasetSource; n: number };
+  /** Loads the embedded subset, for an experiment that needs it while a saved full CIFAR-10 is loaded. */
+  onSwitchToEmbedded: () => void;
   choice?: BackendChoice;
   /** Another job (training, dataset loading) holds the engine. */
   engineBusy: boolean;
@@ -35,19 +43,42 @@ interface Props {
 }
 
 /** The experiment page: set up, pick the forget set, run and watch, read the results, share. */
-export function Playground({ engine, dataset, choice, engineBusy, initialSpec, linkOptions, linkNotice, onRunState }: Props) {
+export function Playground({
+  engine,
+  dataset,
+  fullSaved,
+  datasetChosen,
+  onSwitchToEmbedded,
+  choice,
+  engineBusy,
+  initialSpec,
+  linkOptions,
+  linkNotice,
+  onRunState,
+}: Props) {
   // A lesson embedding the page does not need to be told it opened a link.
   const [notice, setNotice] = useState(linkOptions.embed && linkNotice?.kind === 'opened' ? undefined : linkNotice);
   const specDraft = useSpecDraft(initialSpec, linkOptions, notice?.kind === 'error');
-  const { draft, checked, spec, specText, edit } = specDraft;
+  const { draft, checked, spec, specText, edit, change } = specDraft;
   const experiment = useExperimentRun(engine, spec, dataset);
   const { job, shown } = experiment;
+  const setSource = useCallback((source: DatasetSource) => change(['dataset', 'source'], source), [change]);
+  useDatasetFollowsSpec({
+    source: draft.dataset.source,
+    dataset,
+    canSwitch: !!engine && !engineBusy && job.state === 'idle',
+    fullSaved,
+    switchToEmbedded: onSwitchToEmbedded,
+    chosen: datasetChosen,
+    setSource,
+  });
   const images = useImageStore(engine, dataset);
   const [example, setExample] = useState(0);
   const [importError, setImportError] = useState<string>();
   const [touring, setTouring] = useState(false);
   const [lastSaved] = useState(() => loadLastSpec());
   const autoran = useRef(false);
+  const tourLength = useTourLength();
   const hidden = (s: HideableSection) => linkOptions.hide.includes(s);
 
   useEffect(() => {
@@ -71,7 +102,7 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
   const speed = choice?.probes.find((p) => p.name === choice.name)?.trainImagesPerSec;
   const estimate = plan && spec?.model.arch === 'tiny-cnn' ? estimateSeconds(plan.totalExamples, speed) : undefined;
 
-  const mismatch = spec ? datasetMismatch(spec, dataset) : undefined;
+  const mismatch = spec ? datasetMismatch(spec, dataset, fullSaved) : undefined;
   const blocker = !engine
     ? 'Starting the engine…'
     : !checked.ok
@@ -121,14 +152,16 @@ export function Playground({ engine, dataset, choice, engineBusy, initialSpec, l
     <p className="tour-launch">
       New here?{' '}
       <button type="button" onClick={() => setTouring(true)} data-testid="start-tour">
-        Take the 6-step tour
+        Take the {tourLength}-step tour
       </button>
     </p>
   );
   const setupStep = <SetupStep specDraft={specDraft} disabled={locked} hidden={hidden} imagesPerSec={speed} />;
   const forgetStep = !hidden('forget') && (
     <section className="panel step" aria-labelledby="forget-heading">
-      <h2 id="forget-heading">2 · Pick the forget set</h2>
+      <h2 id="forget-heading" tabIndex={-1}>
+        2 · Pick the forget set
+      </h2>
       <ForgetSetPicker
         draft={draft}
         errors={checked.errors}

@@ -23,7 +23,9 @@ interface Props {
 export function ResultsStep({ shown, stale, waiting, dataset, classNames, fileStem, example, onExample, loadImage }: Props) {
   return (
     <section className="panel step" aria-labelledby="results-heading">
-      <h2 id="results-heading">4 · Results</h2>
+      <h2 id="results-heading" tabIndex={-1}>
+        4 · Results
+      </h2>
       {shown ? (
         <ResultsView
           result={shown.result}

@@ -1,10 +1,18 @@
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type MouseEvent,
+  type PointerEvent,
+} from 'react';
 import type { ImageStore } from '../../lib/imageStore';
 
 const CELL = 52; // 46 px image + border + gap
 const OVERSCAN_ROWS = 3;
-
-export type GridMode = 'select' | 'inspect';
 
 interface Props {
   store: ImageStore;
@@ -14,7 +22,8 @@ interface Props {
   items: number[];
   selected: ReadonlySet<number>;
   classNames: readonly string[];
-  mode: GridMode;
+  /** Whether the selection can change (not while a run holds the spec); inspecting always works. */
+  selectable: boolean;
   /** The example being inspected (outlined). */
   current?: number;
   onSelect: (indices: number[], add: boolean) => void;
@@ -49,8 +58,10 @@ const Thumb = memo(function Thumb({ store, index, loaded }: { store: ImageStore;
 
 /**
  * The training images as a virtualised grid (only the visible rows exist in the DOM, so 45,000 images
- * scroll smoothly). A listbox: arrow keys, Page Up/Down, Home/End move; Space or Enter toggles (or
- * inspects); Shift + arrows extend the selection. With the mouse: click toggles, drag paints.
+ * scroll smoothly). Inspecting and selecting are different gestures, so looking at an image never changes
+ * the forget set: a click (or tap, or Enter) inspects; the tile's check box, Ctrl/⌘/Shift-click or Space
+ * adds or removes; pressing on one image and dragging over others paints. A listbox: arrow keys, Page
+ * Up/Down, Home/End move; Shift + arrows extend the selection.
  */
 export function VirtualImageGrid({
   store,
@@ -58,7 +69,7 @@ export function VirtualImageGrid({
   items,
   selected,
   classNames,
-  mode,
+  selectable,
   current,
   onSelect,
   onInspect,
@@ -69,7 +80,8 @@ export function VirtualImageGrid({
   const [width, setWidth] = useState(600);
   const [scrollTop, setScrollTop] = useState(0);
   const [active, setActive] = useState(0);
-  const drag = useRef<{ add: boolean; seen: Set<number> } | undefined>(undefined);
+  // A press on an image: it paints once it reaches a second image (or at once, from the check box or with a modifier).
+  const drag = useRef<{ first: number; add: boolean; painting: boolean; seen: Set<number> } | undefined>(undefined);
   const lastPointer = useRef<string>('');
 
   useLayoutEffect(() => {
@@ -140,19 +152,23 @@ export function VirtualImageGrid({
     if (e.key in moves) {
       e.preventDefault();
       const k = activate(activeIndex + moves[e.key]);
-      if (e.shiftKey && mode === 'select') onSelect([items[k]], true);
-      if (mode === 'inspect') onInspect(items[k]);
+      if (e.shiftKey && selectable) onSelect([items[k]], true);
     } else if (e.key === 'Home' || e.key === 'End') {
       e.preventDefault();
-      const k = activate(e.key === 'Home' ? 0 : items.length - 1);
-      if (mode === 'inspect') onInspect(items[k]);
-    } else if (e.key === ' ' || e.key === 'Enter') {
+      activate(e.key === 'Home' ? 0 : items.length - 1);
+    } else if (e.key === ' ') {
       e.preventDefault();
       const i = items[activeIndex];
-      if (mode === 'select') onSelect([i], !selected.has(i));
-      onInspect(i);
+      if (selectable) onSelect([i], !selected.has(i));
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      onInspect(items[activeIndex]);
     }
   };
+
+  /** The check box, or a modifier key: the gesture that selects. */
+  const selects = (e: PointerEvent | MouseEvent) =>
+    e.ctrlKey || e.metaKey || e.shiftKey || (e.target instanceof Element && !!e.target.closest('.grid-check'));
 
   const onPointerDown = (e: PointerEvent, k: number) => {
     lastPointer.current = e.pointerType;
@@ -161,11 +177,11 @@ export function VirtualImageGrid({
     e.preventDefault(); // no text selection while painting
     scroller.current?.focus({ preventScroll: true });
     const i = items[k];
-    onInspect(i);
-    if (mode !== 'select') return;
-    const add = !selected.has(i);
-    drag.current = { add, seen: new Set([i]) };
-    onSelect([i], add);
+    const painting = selects(e);
+    if (!painting) onInspect(i);
+    if (!selectable) return;
+    drag.current = { first: i, add: !selected.has(i), painting, seen: new Set([i]) };
+    if (painting) onSelect([i], drag.current.add);
   };
 
   const onPointerEnter = (e: PointerEvent, k: number) => {
@@ -174,16 +190,18 @@ export function VirtualImageGrid({
     const i = items[k];
     if (d.seen.has(i)) return;
     d.seen.add(i);
-    onSelect([i], d.add);
+    // The press becomes a drag: the first image joins the paint.
+    onSelect(d.painting ? [i] : [d.first, i], d.add);
+    d.painting = true;
   };
 
-  // Touch and pen: a tap toggles (mouse clicks were handled on pointer down).
-  const onClick = (k: number) => {
+  // Touch and pen: a tap inspects, a tap on the check box toggles (mouse presses were handled on pointer down).
+  const onClick = (e: MouseEvent, k: number) => {
     if (lastPointer.current === 'mouse') return;
     const i = items[k];
     setActive(k);
-    onInspect(i);
-    if (mode === 'select') onSelect([i], !selected.has(i));
+    if (!selects(e)) onInspect(i);
+    else if (selectable) onSelect([i], !selected.has(i));
   };
 
   const cells = [];
@@ -206,12 +224,12 @@ export function VirtualImageGrid({
         data-index={i}
         onPointerDown={(e) => onPointerDown(e, k)}
         onPointerEnter={(e) => onPointerEnter(e, k)}
-        onClick={() => onClick(k)}
+        onClick={(e) => onClick(e, k)}
       >
         <Thumb store={store} index={i} loaded={!!store.pixels(i)} />
-        {isSelected && (
-          <span className="grid-check" aria-hidden="true">
-            ✓
+        {(selectable || isSelected) && (
+          <span className="grid-check" aria-hidden="true" title={isSelected ? 'Remove from the forget set' : 'Add to the forget set'}>
+            {isSelected ? '✓' : ''}
           </span>
         )}
       </div>,
@@ -225,7 +243,7 @@ export function VirtualImageGrid({
       style={{ height }}
       role="listbox"
       aria-label={label}
-      aria-multiselectable={mode === 'select'}
+      aria-multiselectable={selectable}
       aria-activedescendant={items.length > 0 ? `grid-image-${items[activeIndex]}` : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}

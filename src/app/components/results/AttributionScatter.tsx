@@ -1,4 +1,5 @@
-import { CartesianGrid, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { CartesianGrid, ReferenceLine, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { ChartBox } from '../ChartBox';
 import type { RequestResult } from '../../../engine/experiment/result';
 import { fmt } from '../../lib/format';
 import { niceDomain } from '../../lib/niceScale';
@@ -84,53 +85,51 @@ export function AttributionScatter({
         </table>
       }
     >
-      <div style={{ width: '100%', height: 320 }}>
-        <ResponsiveContainer>
-          <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
-            <CartesianGrid stroke="#e5e5e5" />
-            <XAxis
-              type="number"
-              dataKey="trueShift"
-              name="true shift (oracles − originals)"
-              domain={axis.domain}
-              ticks={axis.ticks}
-              label={{ value: 'true shift of the mean margin', position: 'insideBottom', offset: -12 }}
+      <ChartBox height={320}>
+        <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
+          <CartesianGrid stroke="#e5e5e5" />
+          <XAxis
+            type="number"
+            dataKey="trueShift"
+            name="true shift (oracles − originals)"
+            domain={axis.domain}
+            ticks={axis.ticks}
+            label={{ value: 'true shift of the mean margin', position: 'insideBottom', offset: -12 }}
+          />
+          <YAxis
+            type="number"
+            dataKey="predictedShift"
+            name="DM-Direct predicted shift"
+            domain={axis.domain}
+            ticks={axis.ticks}
+            label={{ value: 'predicted shift', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
+          />
+          <ZAxis range={[28, 28]} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 2) : String(v))} />
+          <ReferenceLine y={0} stroke="#bbb" />
+          <ReferenceLine
+            segment={[
+              { x: lo, y: lo },
+              { x: hi, y: hi },
+            ]}
+            stroke="#777"
+            strokeDasharray="4 3"
+          />
+          {(['retain', 'validation', 'forget'] as const).map((s) => (
+            <Scatter
+              key={s}
+              name={SPLIT_LABELS[s]}
+              data={points.filter((p) => p.split === s)}
+              fill={SPLIT_COLOURS[s]}
+              fillOpacity={s === 'forget' ? 0.9 : 0.45}
+              shape={SPLIT_SHAPES[s]}
+              isAnimationActive={false}
+              onClick={pick}
+              cursor="pointer"
             />
-            <YAxis
-              type="number"
-              dataKey="predictedShift"
-              name="DM-Direct predicted shift"
-              domain={axis.domain}
-              ticks={axis.ticks}
-              label={{ value: 'predicted shift', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
-            />
-            <ZAxis range={[28, 28]} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 2) : String(v))} />
-            <ReferenceLine y={0} stroke="#bbb" />
-            <ReferenceLine
-              segment={[
-                { x: lo, y: lo },
-                { x: hi, y: hi },
-              ]}
-              stroke="#777"
-              strokeDasharray="4 3"
-            />
-            {(['retain', 'validation', 'forget'] as const).map((s) => (
-              <Scatter
-                key={s}
-                name={SPLIT_LABELS[s]}
-                data={points.filter((p) => p.split === s)}
-                fill={SPLIT_COLOURS[s]}
-                fillOpacity={s === 'forget' ? 0.9 : 0.45}
-                shape={SPLIT_SHAPES[s]}
-                isAnimationActive={false}
-                onClick={pick}
-                cursor="pointer"
-              />
-            ))}
-          </ScatterChart>
-        </ResponsiveContainer>
-      </div>
+          ))}
+        </ScatterChart>
+      </ChartBox>
     </ChartFigure>
   );
 }

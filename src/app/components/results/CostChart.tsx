@@ -1,4 +1,5 @@
-import { CartesianGrid, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { CartesianGrid, ReferenceLine, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { ChartBox } from '../ChartBox';
 import type { RequestResult } from '../../../engine/experiment/result';
 import { fmt } from '../../lib/format';
 import { niceDomain } from '../../lib/niceScale';
@@ -58,43 +59,41 @@ export function CostChart({ result, scale, fileStem }: { result: RequestResult; 
         </table>
       }
     >
-      <div style={{ width: '100%', height: 300 }}>
-        <ResponsiveContainer>
-          <ScatterChart margin={{ top: 16, right: 32, bottom: 24, left: 8 }}>
-            <CartesianGrid stroke="#e5e5e5" />
-            <XAxis
-              type="number"
-              dataKey="cost"
-              name="cost"
-              domain={x.domain}
-              ticks={x.ticks}
-              label={{ value: 'cost (fraction of retraining)', position: 'insideBottom', offset: -12 }}
+      <ChartBox height={300}>
+        <ScatterChart margin={{ top: 16, right: 32, bottom: 24, left: 8 }}>
+          <CartesianGrid stroke="#e5e5e5" />
+          <XAxis
+            type="number"
+            dataKey="cost"
+            name="cost"
+            domain={x.domain}
+            ticks={x.ticks}
+            label={{ value: 'cost (fraction of retraining)', position: 'insideBottom', offset: -12 }}
+          />
+          <YAxis
+            type="number"
+            dataKey="klomForget"
+            name="KLoM p95 forget"
+            domain={y.domain}
+            ticks={y.ticks}
+            label={{ value: 'KLoM p95 (F)', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
+          />
+          <ZAxis range={[90, 90]} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 3) : String(v))} />
+          <ReferenceLine y={floor} stroke={FLOOR_COLOUR} strokeDasharray="5 3" ifOverflow="extendDomain" />
+          {points.map((p) => (
+            <Scatter
+              key={p.key}
+              name={p.label}
+              data={[p]}
+              fill={groupColour(p.key, order)}
+              shape={groupShape(p.key, order)}
+              fillOpacity={0.85}
+              isAnimationActive={false}
             />
-            <YAxis
-              type="number"
-              dataKey="klomForget"
-              name="KLoM p95 forget"
-              domain={y.domain}
-              ticks={y.ticks}
-              label={{ value: 'KLoM p95 (F)', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
-            />
-            <ZAxis range={[90, 90]} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 3) : String(v))} />
-            <ReferenceLine y={floor} stroke={FLOOR_COLOUR} strokeDasharray="5 3" ifOverflow="extendDomain" />
-            {points.map((p) => (
-              <Scatter
-                key={p.key}
-                name={p.label}
-                data={[p]}
-                fill={groupColour(p.key, order)}
-                shape={groupShape(p.key, order)}
-                fillOpacity={0.85}
-                isAnimationActive={false}
-              />
-            ))}
-          </ScatterChart>
-        </ResponsiveContainer>
-      </div>
+          ))}
+        </ScatterChart>
+      </ChartBox>
     </ChartFigure>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { CartesianGrid, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { ChartBox } from '../ChartBox';
+import { CartesianGrid, ReferenceLine, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import type { RequestResult } from '../../../engine/experiment/result';
 import type { ExperimentSpec } from '../../../engine/experiment/spec';
 import { errorMessage } from '../../../engine/errors';
@@ -104,34 +105,32 @@ export function DmmVsSkillChart({
         </table>
       }
     >
-      <div style={{ width: '100%', height: 300 }}>
-        <ResponsiveContainer>
-          <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
-            <CartesianGrid stroke="#e5e5e5" />
-            <XAxis
-              type="number"
-              dataKey="skill"
-              name="forget skill"
-              domain={[SKILL_AXIS_MIN, 1]}
-              label={{ value: 'attribution skill on the forget split', position: 'insideBottom', offset: -12 }}
-            />
-            <YAxis
-              type="number"
-              dataKey="dmm"
-              name="DMM GKL (forget)"
-              scale="log"
-              domain={yDomain}
-              label={{ value: 'DMM distance (forget)', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
-            />
-            <ZAxis range={[48, 48]} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 2) : String(v))} />
-            {floor !== undefined && <ReferenceLine y={floor} stroke="#777" strokeDasharray="4 3" />}
-            {doNothing !== undefined && <ReferenceLine y={doNothing} stroke="#b00" strokeDasharray="4 3" />}
-            <Scatter name="study" data={points} fill={STUDY_COLOUR} isAnimationActive={false} />
-            {ownPoint && <Scatter name={ownPoint.label} data={[ownPoint]} fill={RESULT_COLOUR} shape="star" isAnimationActive={false} />}
-          </ScatterChart>
-        </ResponsiveContainer>
-      </div>
+      <ChartBox height={300}>
+        <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
+          <CartesianGrid stroke="#e5e5e5" />
+          <XAxis
+            type="number"
+            dataKey="skill"
+            name="forget skill"
+            domain={[SKILL_AXIS_MIN, 1]}
+            label={{ value: 'attribution skill on the forget split', position: 'insideBottom', offset: -12 }}
+          />
+          <YAxis
+            type="number"
+            dataKey="dmm"
+            name="DMM GKL (forget)"
+            scale="log"
+            domain={yDomain}
+            label={{ value: 'DMM distance (forget)', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
+          />
+          <ZAxis range={[48, 48]} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? fmt(v, 2) : String(v))} />
+          {floor !== undefined && <ReferenceLine y={floor} stroke="#777" strokeDasharray="4 3" />}
+          {doNothing !== undefined && <ReferenceLine y={doNothing} stroke="#b00" strokeDasharray="4 3" />}
+          <Scatter name="study" data={points} fill={STUDY_COLOUR} isAnimationActive={false} />
+          {ownPoint && <Scatter name={ownPoint.label} data={[ownPoint]} fill={RESULT_COLOUR} shape="star" isAnimationActive={false} />}
+        </ScatterChart>
+      </ChartBox>
     </ChartFigure>
   );
 }

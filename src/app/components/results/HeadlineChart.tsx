@@ -1,4 +1,5 @@
-import { Bar, BarChart, CartesianGrid, Cell, ReferenceArea, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, ReferenceArea, ReferenceLine, XAxis, YAxis } from 'recharts';
+import { ChartBox } from '../ChartBox';
 import type { RequestResult } from '../../../engine/experiment/result';
 import { fmt } from '../../lib/format';
 import { niceDomain } from '../../lib/niceScale';
@@ -97,8 +98,8 @@ export function HeadlineChart({
         </table>
       }
     >
-      <div style={{ width: '100%', height: 40 + h.rows.length * ROW }} data-testid="headline-plot">
-        <ResponsiveContainer>
+      <div data-testid="headline-plot">
+        <ChartBox height={40 + h.rows.length * ROW}>
           <BarChart data={data} layout="vertical" margin={{ top: 10, right: 12, bottom: 4, left: LEFT }} barSize={BAR}>
             <CartesianGrid stroke="#e5e5e5" horizontal={false} />
             <XAxis type="number" domain={x.domain} ticks={x.ticks} tickFormatter={(v: number) => fmt(v, x.ticks[1] < 1 ? 1 : 0)} />
@@ -174,7 +175,7 @@ export function HeadlineChart({
               )}
             />
           </BarChart>
-        </ResponsiveContainer>
+        </ChartBox>
       </div>
     </ChartFigure>
   );

@@ -1,4 +1,5 @@
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartBox } from '../ChartBox';
 import type { SplitKey } from '../../../engine/experiment/result';
 import { SPLIT_COLOURS } from '../../lib/palette';
 import { SPLITS, SPLIT_LABELS } from '../../lib/resultViews';
@@ -33,46 +34,42 @@ export function SplitBars({
 }) {
   const data = rows.map((r) => ({ ...r, name: r.label }));
   return (
-    <div style={{ width: '100%', height: 40 + rows.length * ROW }}>
-      <ResponsiveContainer>
-        <BarChart data={data} layout="vertical" margin={{ top: 10, right: 16, bottom: 4, left: LEFT }} barSize={BAR} barGap={1}>
-          <CartesianGrid stroke="#e5e5e5" horizontal={false} />
-          <XAxis type="number" domain={ticks ? [ticks[0], ticks[ticks.length - 1]] : domain} ticks={ticks} tickFormatter={format} />
-          {/* Each group's name sits above its bars (drawn as the axis tick, so a bar of 0 keeps its name). */}
-          <YAxis
-            type="category"
-            dataKey="name"
-            width={1}
-            interval={0}
-            axisLine={false}
-            tickLine={false}
-            tick={({ y, payload }) => {
-              const name = String(payload.value);
-              return (
-                <text
-                  x={LEFT}
-                  y={Number(y) - (3 * BAR + 2) / 2 - 4}
-                  fontSize={12}
-                  fontWeight={name === highlight ? 700 : 400}
-                  fill="#222"
-                  stroke="#fff"
-                  strokeWidth={3}
-                  paintOrder="stroke"
-                >
-                  {name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}…` : name}
-                </text>
-              );
-            }}
-          />
-          <Tooltip
-            formatter={(v, name) => [typeof v === 'number' ? format(v) : String(v), SPLIT_LABELS[name as SplitKey] ?? String(name)]}
-          />
-          {SPLITS.map((s) => (
-            <Bar key={s} dataKey={s} name={s} fill={SPLIT_COLOURS[s]} isAnimationActive={false} />
-          ))}
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
+    <ChartBox height={40 + rows.length * ROW}>
+      <BarChart data={data} layout="vertical" margin={{ top: 10, right: 16, bottom: 4, left: LEFT }} barSize={BAR} barGap={1}>
+        <CartesianGrid stroke="#e5e5e5" horizontal={false} />
+        <XAxis type="number" domain={ticks ? [ticks[0], ticks[ticks.length - 1]] : domain} ticks={ticks} tickFormatter={format} />
+        {/* Each group's name sits above its bars (drawn as the axis tick, so a bar of 0 keeps its name). */}
+        <YAxis
+          type="category"
+          dataKey="name"
+          width={1}
+          interval={0}
+          axisLine={false}
+          tickLine={false}
+          tick={({ y, payload }) => {
+            const name = String(payload.value);
+            return (
+              <text
+                x={LEFT}
+                y={Number(y) - (3 * BAR + 2) / 2 - 4}
+                fontSize={12}
+                fontWeight={name === highlight ? 700 : 400}
+                fill="#222"
+                stroke="#fff"
+                strokeWidth={3}
+                paintOrder="stroke"
+              >
+                {name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}…` : name}
+              </text>
+            );
+          }}
+        />
+        <Tooltip formatter={(v, name) => [typeof v === 'number' ? format(v) : String(v), SPLIT_LABELS[name as SplitKey] ?? String(name)]} />
+        {SPLITS.map((s) => (
+          <Bar key={s} dataKey={s} name={s} fill={SPLIT_COLOURS[s]} isAnimationActive={false} />
+        ))}
+      </BarChart>
+    </ChartBox>
   );
 }
 

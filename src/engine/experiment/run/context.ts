@@ -76,7 +76,7 @@ export function createRunContext(spec: ExperimentSpec, options: RunnerOptions): 
     control: options.control,
     executor,
     plan,
-    progress: new Progress(plan, options.onProgress, executor.workers),
+    progress: new Progress(plan, options.onProgress, options.control),
     sIdx: firstIndices(s),
     vIdx: firstIndices(v),
     points: s + v,

@@ -162,7 +162,7 @@ async function unlearnOne(
   if (hit?.weights && hit.outputs.logits?.length === ctx.points * NUM_CLASSES) {
     ctx.counters.cacheHits++;
     const meta = hit.meta as { seconds: number; examplesProcessed: number };
-    ctx.progress.modelDone(phase, meta.examplesProcessed, true, meta.seconds);
+    ctx.progress.modelDone(phase, meta.examplesProcessed, true);
     return { link: { weights: hit.weights, logits: hit.outputs.logits, key }, seconds: meta.seconds, examples: meta.examplesProcessed };
   }
   const { trainSize, validationSize } = spec.dataset;
@@ -193,6 +193,6 @@ async function unlearnOne(
     meta: { seconds: out.seconds, examplesProcessed: out.examplesProcessed },
     createdAt: new Date().toISOString(),
   });
-  ctx.progress.modelDone(phase, out.examplesProcessed, false, out.seconds);
+  ctx.progress.modelDone(phase, out.examplesProcessed, false);
   return { link: { weights, logits: out.logits, key }, seconds: out.seconds, examples: out.examplesProcessed };
 }

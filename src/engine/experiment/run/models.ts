@@ -115,7 +115,7 @@ export async function trainGroup(
   const out = await allJobs(
     phase.roles.map(async (role, k) => {
       const trained = await trainOrLoad(ctx, phase, role, indices(k), keepWeights);
-      ctx.progress.modelDone(phase, trained.examplesProcessed, trained.cached, trained.seconds);
+      ctx.progress.modelDone(phase, trained.examplesProcessed, trained.cached);
       return trained;
     }),
   );
