@@ -13,9 +13,10 @@ const { opt, flag } = parseArgs(process.argv.slice(2));
 const log = (...a) => console.error('[lessons]', ...a);
 
 async function time(browser, base, target, blockPacks) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // Requests a service worker makes are not routed: blocking packs means no service worker either.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: blockPacks ? 'block' : 'allow' });
   const page = await context.newPage();
-  if (blockPacks) await page.route('**/packs/**', (route) => route.abort());
+  if (blockPacks) await context.route('**/packs/**', (route) => route.abort());
   const started = Date.now();
   await page.goto(`${base}/${target.hash}`);
   const seconds = () => (Date.now() - started) / 1000;
