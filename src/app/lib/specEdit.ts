@@ -16,7 +16,7 @@ import {
   type MethodSpec,
   type PresetId,
 } from '../../engine/experiment/spec';
-import { planExperiment } from '../../engine/experiment/plan';
+import { planExperiment, type ExperimentPlan } from '../../engine/experiment/plan';
 import type { DatasetSummary } from '../../worker/protocol';
 
 /** What the form edits: shaped like a spec; numbers may be NaN while a field is empty. */
@@ -233,16 +233,18 @@ export function withForgetRequest(draft: Draft, r: number, g: ForgetGenerator): 
 
 /** Rough wall time of a plan from a training speed (images/s). */
 /**
- * A preset's time on this backend with the shipped models (only the methods train) and without them, from its plan
- * and the measured training speed; undefined before the speed is known.
+ * An experiment's time on this backend from its plan and the measured training speed: with the models no method
+ * depends on already there (cached, or shipped with the app: only the methods train) and without them; undefined
+ * before the speed is known.
  */
-export function presetSeconds(spec: ExperimentSpec, imagesPerSec: number | undefined): { withPacks: number; without: number } | undefined {
-  const plan = planExperiment(spec);
+export function planSeconds(plan: ExperimentPlan, imagesPerSec: number | undefined): { withPacks: number; without: number } | undefined {
   const methods = plan.phases.filter((p) => p.kind === 'method').reduce((t, p) => t + p.examples, 0);
   const withPacks = estimateSeconds(methods, imagesPerSec);
   const without = estimateSeconds(plan.totalExamples, imagesPerSec);
   return withPacks === undefined || without === undefined ? undefined : { withPacks, without };
 }
+
+export const presetSeconds = (spec: ExperimentSpec, imagesPerSec: number | undefined) => planSeconds(planExperiment(spec), imagesPerSec);
 
 export function estimateSeconds(totalExamples: number, imagesPerSec: number | undefined): number | undefined {
   if (!imagesPerSec || !(imagesPerSec > 0)) return undefined;

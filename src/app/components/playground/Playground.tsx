@@ -14,7 +14,7 @@ import { previewForget } from '../../lib/forgetPreview';
 import { parseResultFile, ResultFileError } from '../../lib/importResults';
 import { loadLastSpec } from '../../lib/savedState';
 import type { HideableSection, LinkOptions } from '../../lib/shareLink';
-import { datasetMismatch, estimateSeconds } from '../../lib/specEdit';
+import { datasetMismatch, planSeconds } from '../../lib/specEdit';
 import { Tour, useTourLength } from '../Tour';
 import { CachePanel } from './CachePanel';
 import { ForgetSetPicker } from './ForgetSetPicker';
@@ -99,8 +99,10 @@ export function Playground({
     () => (spec ? planExperiment(spec, preview.kind === 'known' ? preview.cumulative.map((c) => c.length) : undefined) : undefined),
     [spec, preview],
   );
-  const speed = choice?.probes.find((p) => p.name === choice.name)?.trainImagesPerSec;
-  const estimate = plan && spec?.model.arch === 'tiny-cnn' ? estimateSeconds(plan.totalExamples, speed) : undefined;
+  // Training images/s of the whole pool: one model per worker at a time.
+  const probed = choice?.probes.find((p) => p.name === choice.name)?.trainImagesPerSec;
+  const speed = probed && probed * (choice?.pool?.size ?? 1);
+  const estimate = plan && spec?.model.arch === 'tiny-cnn' ? planSeconds(plan, speed) : undefined;
 
   const mismatch = spec ? datasetMismatch(spec, dataset, fullSaved) : undefined;
   const blocker = !engine

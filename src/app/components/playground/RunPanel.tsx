@@ -15,7 +15,8 @@ interface Props {
   /** Why Run is disabled, in words. */
   blocker?: string;
   /** Estimated seconds for the whole plan from the backend's measured speed. */
-  estimate?: number;
+  /** Seconds on this backend with the method-independent models already there, and without them. */
+  estimate?: { withPacks: number; without: number };
   message?: string;
   /** Offered with the message when running again resumes (after a lost GPU device). */
   onRunAgain?: () => void;
@@ -67,7 +68,10 @@ export function RunPanel(p: Props) {
         {p.plan && !running && (
           <span className="hint plan-summary">
             {count(p.plan.totalModels)} models to train or unlearn, {count(Math.round(p.plan.totalExamples))} training examples
-            {p.estimate !== undefined ? `, ≈ ${seconds(p.estimate)} on this backend if nothing is cached` : ''}.
+            {p.estimate !== undefined
+              ? `, ≈ ${seconds(p.estimate.without)} on this backend if nothing is cached, ≈ ${seconds(p.estimate.withPacks)} for the methods alone (when the other models are cached or shipped with the app)`
+              : ''}
+            .
           </span>
         )}
       </div>
