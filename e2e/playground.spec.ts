@@ -421,7 +421,8 @@ test.describe('the unlearning playground', () => {
     expect(await focused()).toBe('Skip to results');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Enter');
-    expect(await focused()).toBe('image-grid');
+    // Focus moves on the next frame (after the playground tab has rendered).
+    await expect.poll(focused).toBe('image-grid');
     await expect(page.getByTestId('image-grid')).toBeInViewport();
     // From the grid, Space selects: the keyboard user is where the work is.
     await page.keyboard.press('Space');
