@@ -50,10 +50,6 @@ const packLoader: PackLoader = {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     return new Uint8Array(await response.arrayBuffer());
   },
-  async sha256(bytes) {
-    const digest = await crypto.subtle.digest('SHA-256', bytes.slice());
-    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-  },
 };
 let control: RunControl | undefined;
 

@@ -39,7 +39,8 @@ function subtle(): SubtleCrypto {
   return s;
 }
 
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+/** SHA-256 of `bytes` as 64 hex digits. */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return hex(await subtle().digest('SHA-256', bytes));
 }
 
@@ -77,7 +78,7 @@ export async function canonicalText(parts: unknown): Promise<string> {
     } else if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
       const bytes = bytesOf(v);
       const head = `#${typeName(v)}:${bytes.byteLength}:`;
-      pieces.push(sha256(bytes).then((d) => head + d));
+      pieces.push(sha256Hex(bytes).then((d) => head + d));
     } else {
       if (ancestors.has(v)) reject('a cycle');
       ancestors.add(v);
@@ -114,5 +115,5 @@ export async function canonicalText(parts: unknown): Promise<string> {
 /** The cache key of `parts`: 64 hex digits (see the file comment for exactly what is hashed). */
 export async function cacheKey(parts: unknown): Promise<string> {
   const text = await canonicalText(parts);
-  return sha256(new TextEncoder().encode(KEY_PREFIX + text));
+  return sha256Hex(new TextEncoder().encode(KEY_PREFIX + text));
 }

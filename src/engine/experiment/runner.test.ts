@@ -179,7 +179,7 @@ describe('runExperiment', () => {
       dataset,
       cache,
       environment,
-      packs: createPackSource({ manifest: async () => manifest, file: async () => bytes, sha256 }),
+      packs: createPackSource({ manifest: async () => manifest, file: async () => bytes }),
     });
     // Originals 2, subset models 6, oracles 4: all from the pack, none trained here (the methods still ran).
     expect(result.timing.packModels).toBe(12);
@@ -194,7 +194,6 @@ describe('runExperiment', () => {
       file: async () => {
         throw new Error('read again');
       },
-      sha256,
     });
     const again = await runExperiment(spec, { dataset, cache, environment, packs: noFile });
     expect(noFile.problems).toEqual([]);

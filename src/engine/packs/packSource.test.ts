@@ -43,7 +43,6 @@ function fakeLoader(files: Record<string, Uint8Array>, tamper?: string) {
       if (name === tamper) bytes[bytes.length - 1] ^= 1;
       return bytes;
     },
-    sha256: async (b) => sha(b),
   };
   return { loader, fetched, manifestReads: () => manifestReads };
 }
@@ -82,14 +81,13 @@ describe('pack source', () => {
   });
 
   it('has no packs when the build ships none, and reports a broken manifest', async () => {
-    const none = createPackSource({ manifest: async () => undefined, file: async () => new Uint8Array(), sha256: async () => '' });
+    const none = createPackSource({ manifest: async () => undefined, file: async () => new Uint8Array() });
     expect(await none.backend()).toBeUndefined();
     expect(await none.take('a'.repeat(64), new MemoryCache())).toBeUndefined();
     expect(none.problems).toEqual([]);
     const broken = createPackSource({
       manifest: async () => ({ format: 'other' }),
       file: async () => new Uint8Array(),
-      sha256: async () => '',
     });
     expect(await broken.take('a'.repeat(64), new MemoryCache())).toBeUndefined();
     expect(broken.problems).toEqual([expect.stringMatching(/manifest is malformed/)]);

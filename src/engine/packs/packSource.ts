@@ -5,6 +5,7 @@
  * fails is reported and its models are trained here instead.
  */
 import { z } from 'zod';
+import { sha256Hex } from '../cache/key';
 import type { CachedModel, ModelCache } from '../cache/types';
 import { decodePack } from './packFile';
 
@@ -38,8 +39,7 @@ export interface PackLoader {
   /** The manifest's JSON, or undefined when this build ships no packs. */
   manifest(): Promise<unknown>;
   /** The bytes of a pack file; `sha256` (what the manifest expects) lets caches tell its versions apart. */
-  file(name: string, sha256: string): Promise<Uint8Array>;
-  sha256(bytes: Uint8Array): Promise<string>;
+  file(name: string, sha256: string): Promise<Uint8Array<ArrayBuffer>>;
 }
 
 export interface PackSource {
@@ -76,7 +76,7 @@ export function createPackSource(loader: PackLoader): PackSource {
       opened = (async () => {
         try {
           const bytes = await loader.file(entry.file, entry.sha256);
-          const digest = await loader.sha256(bytes);
+          const digest = await sha256Hex(bytes);
           if (bytes.length !== entry.bytes || digest !== entry.sha256) {
             throw new Error(
               `it is ${bytes.length} bytes with SHA-256 ${digest.slice(0, 12)}…, the manifest says ${entry.bytes} bytes, ${entry.sha256.slice(0, 12)}…`,
