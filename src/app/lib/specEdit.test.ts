@@ -151,9 +151,9 @@ describe('datasetMismatch', () => {
 describe('presetSeconds', () => {
   it('counts only the methods with the shipped models, everything without, at the measured speed', () => {
     const spec = parseSpec(PRESETS.find((p) => p.id === 'quick')!.spec);
-    expect(presetSeconds(spec, undefined)).toBeUndefined();
+    expect(presetSeconds('quick', undefined)).toBeUndefined();
     const plan = planExperiment(spec);
-    const t = presetSeconds(spec, 1000)!;
+    const t = presetSeconds('quick', 1000)!;
     expect(t.without).toBeCloseTo(plan.totalExamples / 1000);
     const methods = plan.phases.filter((p) => p.kind === 'method').reduce((s, p) => s + p.examples, 0);
     expect(t.withPacks).toBeCloseTo(methods / 1000);

@@ -244,7 +244,17 @@ export function planSeconds(plan: ExperimentPlan, imagesPerSec: number | undefin
   return withPacks === undefined || without === undefined ? undefined : { withPacks, without };
 }
 
-export const presetSeconds = (spec: ExperimentSpec, imagesPerSec: number | undefined) => planSeconds(planExperiment(spec), imagesPerSec);
+/** Each preset's N and plan, worked out once: the page draws the preset cards on every render. */
+const PRESET_PLANS = new Map(
+  PRESETS.map((p) => {
+    const spec = parseSpec(p.spec);
+    return [p.id, { n: spec.n, plan: planExperiment(spec) }];
+  }),
+);
+
+export const presetN = (id: PresetId) => PRESET_PLANS.get(id)!.n;
+
+export const presetSeconds = (id: PresetId, imagesPerSec: number | undefined) => planSeconds(PRESET_PLANS.get(id)!.plan, imagesPerSec);
 
 export function estimateSeconds(totalExamples: number, imagesPerSec: number | undefined): number | undefined {
   if (!imagesPerSec || !(imagesPerSec > 0)) return undefined;

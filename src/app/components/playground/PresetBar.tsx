@@ -1,6 +1,6 @@
-import { parseSpec, PRESETS, type PresetId } from '../../../engine/experiment/spec';
+import { PRESETS, type PresetId } from '../../../engine/experiment/spec';
 import { seconds } from '../../lib/format';
-import { presetSeconds } from '../../lib/specEdit';
+import { presetN, presetSeconds } from '../../lib/specEdit';
 
 interface Props {
   current?: PresetId;
@@ -15,8 +15,7 @@ export function PresetBar({ current, disabled, imagesPerSec, onPick }: Props) {
   return (
     <div className="preset-bar" role="group" aria-label="Experiment presets">
       {PRESETS.map((p) => {
-        const spec = parseSpec(p.spec);
-        const time = presetSeconds(spec, imagesPerSec);
+        const time = presetSeconds(p.id, imagesPerSec);
         return (
           <button
             key={p.id}
@@ -32,7 +31,7 @@ export function PresetBar({ current, disabled, imagesPerSec, onPick }: Props) {
             <span className="preset-time" data-testid={`preset-time-${p.id}`}>
               {time
                 ? `≈ ${seconds(time.withPacks)} here with the shipped models (only the methods train), ≈ ${seconds(time.without)} without`
-                : `N = ${spec.n}; its time here shows once the engine has measured this machine`}
+                : `N = ${presetN(p.id)}; its time here shows once the engine has measured this machine`}
             </span>
           </button>
         );
