@@ -289,7 +289,7 @@ export function marginEffects(
 }
 
 /** Row i: a = e_y − softmax_{c≠y} (margin gradient), r = e_y − softmax (negative CE gradient). */
-function outputGradients(logits: ArrayLike<number>, i: number, classes: number, label: number, a: Float32Array, r: Float32Array) {
+export function outputGradients(logits: ArrayLike<number>, i: number, classes: number, label: number, a: Float32Array, r: Float32Array) {
   const o = i * classes;
   let max = -Infinity;
   let maxOther = -Infinity;
