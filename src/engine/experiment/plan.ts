@@ -12,6 +12,7 @@
  * - subset models: M models on random α-subsets of S for the datamodel attribution (once, any request);
  * - per method: N unlearning runs (one from each original, or from its state after request r − 1).
  */
+import { KERNEL_EXAMPLE_COST, KERNEL_MODELS } from '../attribution/kernelTerms';
 import { trainingExamples } from '../train/schedule';
 import { methodMeta } from '../unlearn/catalog';
 import type { ExperimentSpec, ExperimentSpecInput, MethodSpec } from './spec';
@@ -99,12 +100,15 @@ function attributionPhase(spec: ExperimentSpec): PlannedPhase | undefined {
   const { epochs, batchSize } = spec.recipe;
   if (needsSubsetModels(spec) && spec.attribution.estimator === 'datamodels') {
     const m = spec.attribution.models;
+    const kernels = spec.attribution.terms === 'kernel' ? Math.min(spec.attribution.kernelModels ?? KERNEL_MODELS, spec.n) : 0;
     return {
       id: 'attribution',
       kind: 'attribution',
-      label: `Subset models for datamodels (${m})`,
+      label: `Subset models for datamodels (${m})${kernels ? ` and ${kernels} gradient kernels` : ''}`,
       models: m,
-      examples: m * trainingExamples(Math.round(spec.attribution.alpha * s), epochs, batchSize),
+      examples:
+        m * trainingExamples(Math.round(spec.attribution.alpha * s), epochs, batchSize) +
+        kernels * (s + spec.dataset.validationSize) * KERNEL_EXAMPLE_COST,
       roles: roles('subset', m),
     };
   }

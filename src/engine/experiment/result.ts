@@ -117,6 +117,8 @@ const attributionSchema = z.object({
   /** Examples processed building it (training the subset models), and wall seconds. */
   examplesProcessed: num,
   seconds: num,
+  /** With terms 'kernel': the gradient kernels' count, relative ridge λ and the scale fitted to the subset models' diagonal. */
+  kernel: z.object({ models: z.int().min(1), lambda: num, scale: num }).optional(),
 });
 
 const requestShape = {

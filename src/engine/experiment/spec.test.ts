@@ -90,6 +90,17 @@ describe('parseSpec: defaults', () => {
     for (const name of METHOD_NAMES) expect(methodMeta(name).source.length).toBeGreaterThan(5);
   });
 
+  it('takes the kernel terms’ ensemble settings only with terms "kernel", and leaves them out of a spec that omits them', () => {
+    const kernel = parseSpec({ ...minimal(), attribution: { estimator: 'datamodels', terms: 'kernel', kernelModels: 2, kernelLambda: 1 } });
+    expect(kernel.attribution).toMatchObject({ terms: 'kernel', kernelModels: 2, kernelLambda: 1 });
+    expect(parseSpec({ ...minimal(), attribution: { estimator: 'datamodels', terms: 'kernel' } }).attribution).not.toHaveProperty(
+      'kernelModels',
+    );
+    expect(() => parseSpec({ ...minimal(), attribution: { estimator: 'datamodels', terms: 'diagonal', kernelLambda: 1 } })).toThrow(
+      /attribution\.kernelLambda: only applies with terms "kernel" \(terms is "diagonal"\)/,
+    );
+  });
+
   it('fills the defaults of the other variants', () => {
     const spec = parseSpec({
       ...minimal(),

@@ -211,5 +211,6 @@ function attributionCheck(
     originalMeanMargins: Array.from(originalMean),
     examplesProcessed: attribution.examples,
     seconds: attribution.seconds,
+    ...(attribution.kernel ? { kernel: attribution.kernel } : {}),
   };
 }

@@ -151,23 +151,36 @@ const methodSchema = z.discriminatedUnion('method', entrySchemas(METHOD_CATALOG)
 // Attribution, metrics, the spec
 // ---------------------------------------------------------------------------------------------
 
-export const DATAMODEL_TERMS = ['diagonal', 'pooled', 'all'] as const;
+export const DATAMODEL_TERMS = ['diagonal', 'pooled', 'kernel', 'all'] as const;
 
 const attributionSchema = z
   .discriminatedUnion('estimator', [
     /** Subset datamodels (the paper's): M models on random subsets of S holding a fraction α of it. */
-    z.strictObject({
-      estimator: z.literal('datamodels'),
-      models: z.int().min(2).max(20_000).default(100),
-      alpha: z.number().gt(0).lt(1).default(0.5),
-      /**
-       * Which terms of Σ_{i∈F} β[i, ·, :] DM-Direct sums: 'diagonal' (only β[f, f, :], each forget point's effect
-       * on itself: at browser scale the full sum is mostly noise), 'pooled' (for coherent forget sets: the diagonal
-       * plus the rest averaged over points of the same label, on forget and validation points) or 'all' (the
-       * paper's estimator). See attribution/datamodels.ts.
-       */
-      terms: z.enum(DATAMODEL_TERMS).default('diagonal'),
-    }),
+    z
+      .strictObject({
+        estimator: z.literal('datamodels'),
+        models: z.int().min(2).max(20_000).default(100),
+        alpha: z.number().gt(0).lt(1).default(0.5),
+        /**
+         * Which terms of Σ_{i∈F} β[i, ·, :] DM-Direct sums: 'diagonal' (only β[f, f, :], each forget point's effect
+         * on itself: at browser scale the full sum is mostly noise), 'pooled' (for coherent forget sets: the diagonal
+         * plus the rest averaged over points of the same label, on forget and validation points), 'kernel' (the
+         * diagonal plus the other forget and validation points' shifts from the originals' whole-network gradient
+         * kernel, scaled to the diagonal; attribution/kernelTerms.ts) or 'all' (the paper's estimator).
+         * See attribution/datamodels.ts.
+         */
+        terms: z.enum(DATAMODEL_TERMS).default('diagonal'),
+        /** With terms 'kernel': how many originals' gradient kernels to ensemble (default KERNEL_MODELS) and their relative ridge λ (default KERNEL_LAMBDA). */
+        kernelModels: z.int().min(1).max(64).optional(),
+        kernelLambda: z.number().gt(0).max(1e6).optional(),
+      })
+      .superRefine((a, ctx) => {
+        for (const key of ['kernelModels', 'kernelLambda'] as const) {
+          if (a[key] !== undefined && a.terms !== 'kernel') {
+            ctx.addIssue({ code: 'custom', path: [key], message: `only applies with terms "kernel" (terms is "${a.terms}")` });
+          }
+        }
+      }),
     /** TRAK-style gradient attribution, ensembled over `models` models. */
     z.strictObject({
       estimator: z.literal('trak'),

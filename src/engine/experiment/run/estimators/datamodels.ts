@@ -3,16 +3,27 @@
  * means over the subset masks. The subset models never depend on F, so they serve every request and forget set.
  */
 import { forgetBetaDiagonal, forgetBetaPooled, forgetBetaSum, forgetModelWeights, halfSubsetMasks } from '../../../attribution/datamodels';
+import { marginGradientKernel, kernelSolver, type GradientKernel, type KernelSolver } from '../../../attribution/gradientKernel';
+import {
+  KERNEL_EXAMPLE_COST,
+  KERNEL_LAMBDA,
+  KERNEL_MODELS,
+  forgetBetaKernel,
+  kernelScale,
+  meanSelfEffect,
+} from '../../../attribution/kernelTerms';
+import { cacheKey } from '../../../cache/key';
 import { NUM_CLASSES } from '../../../data/types';
 import { marginsFromLogits } from '../../../metrics/margins';
+import { createModel, importWeights } from '../../../models/model';
 import { createRng } from '../../../rng';
 import type { FeatureMatrix } from '../../forgetSets';
 import type { PlannedPhase } from '../../plan';
 import type { Attribution } from './estimator';
-import { addNote, seedFor, type RunContext } from '../context';
-import { trainGroup } from '../models';
+import { ENGINE_CACHE_VERSION, addNote, seedFor, type RunContext } from '../context';
+import { trainGroup, type Original } from '../models';
 
-export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase): Promise<Attribution> {
+export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase, trainedOriginals: Promise<Original[]>): Promise<Attribution> {
   const { spec, sIdx, points } = ctx;
   if (spec.attribution.estimator !== 'datamodels') throw new Error('buildDatamodels needs attribution.estimator "datamodels"');
   const s = sIdx.length;
@@ -27,11 +38,16 @@ export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase): Pro
     for (let m = 0; m < models; m++) count += masks[m * s + i];
     return count;
   };
+  const terms = spec.attribution.terms;
+  const kernel = terms === 'kernel' ? await kernelTerms(ctx, phase, await trainedOriginals, masks, outputs) : undefined;
   return {
     estimator: 'datamodels',
     models,
-    examples: trained.reduce((a, t) => a + t.examplesProcessed, 0),
-    seconds: trained.some((t) => t.cached) ? trained.reduce((a, t) => a + t.seconds, 0) : (performance.now() - t0) / 1000,
+    examples: trained.reduce((a, t) => a + t.examplesProcessed, 0) + (kernel?.examples ?? 0),
+    seconds:
+      (trained.some((t) => t.cached) ? trained.reduce((a, t) => a + t.seconds, 0) : (performance.now() - t0) / 1000) +
+      (kernel?.seconds ?? 0),
+    ...(kernel ? { kernel: { models: kernel.solvers.length, lambda: kernel.lambda, scale: kernel.scale } } : {}),
     betaSum(forget) {
       // A point in every subset or in none has no difference-in-means estimate: count it as no effect, and say so.
       const estimable = Array.from(forget).filter((i) => inSubsets(i) > 0 && inSubsets(i) < models);
@@ -42,12 +58,91 @@ export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase): Pro
             'so their datamodel effect is unknown and counted as zero; use more subset models',
         );
       }
-      const terms = spec.attribution.estimator === 'datamodels' ? spec.attribution.terms : 'all';
+      if (kernel) {
+        const diagonal = forgetBetaDiagonal(masks, models, s, outputs, points, NUM_CLASSES, estimable);
+        return { sum: forgetBetaKernel(diagonal, kernel.solvers, kernel.scale, estimable, kernel.meanLogits, ctx.labels, NUM_CLASSES) };
+      }
       if (terms === 'pooled') return { sum: forgetBetaPooled(masks, models, s, outputs, points, NUM_CLASSES, estimable, ctx.labels) };
       const estimate = terms === 'diagonal' ? forgetBetaDiagonal : forgetBetaSum;
       return { sum: estimate(masks, models, s, outputs, points, NUM_CLASSES, estimable) };
     },
     features: (seed) => datamodelFeatures(masks, outputs, s, points, ctx.labels, seed),
+  };
+}
+
+/**
+ * The 'kernel' terms' ingredients: the whole-network gradient kernel of the first KERNEL_MODELS originals
+ * (cached by the original's key: it depends on nothing else) and the scale that matches its self-effects to the
+ * subset models' diagonal.
+ */
+async function kernelTerms(ctx: RunContext, phase: PlannedPhase, originals: Original[], masks: Uint8Array, outputs: Float32Array) {
+  const { spec, ds, sIdx, vIdx, points, labels } = ctx;
+  const s = sIdx.length;
+  const t0 = performance.now();
+  const { kernelModels = KERNEL_MODELS, kernelLambda = KERNEL_LAMBDA } =
+    spec.attribution.estimator === 'datamodels' ? spec.attribution : {};
+  const count = Math.min(kernelModels, originals.length);
+  const solvers: KernelSolver[] = [];
+  let computed = 0;
+  for (let k = 0; k < count; k++) {
+    const seed = seedFor(spec, `kernel-${k}`);
+    const key = await cacheKey({ kind: 'margin-kernel', engine: ENGINE_CACHE_VERSION, original: originals[k].key, points, seed });
+    const hit = await ctx.cache.get(key);
+    let kernel: GradientKernel;
+    if (hit?.outputs.kernel?.length === points * s && hit.outputs.residual?.length === s) {
+      kernel = { kernel: hit.outputs.kernel, residual: hit.outputs.residual, points, trainCount: s };
+    } else {
+      ctx.progress.begin(phase, `Gradient kernel of original ${k + 1} of ${count}`);
+      const model = createModel(spec.model, 0);
+      try {
+        importWeights(model, originals[k].weights);
+        kernel = await marginGradientKernel(
+          model,
+          { train: { set: ds.train, indices: sIdx }, validation: { set: ds.validation, indices: vIdx } },
+          {
+            seed,
+            control: ctx.control,
+            onPoint: (done, total) =>
+              ctx.progress.step(`Gradient kernel of original ${k + 1} of ${count}: point ${done}/${total}`, done / total),
+          },
+        );
+      } finally {
+        model.dispose();
+      }
+      computed++;
+      await ctx.cache.put({
+        key,
+        kind: 'outputs',
+        description: `Gradient kernel of original ${k} (${points} points × ${s} training points)`,
+        outputs: { kernel: kernel.kernel, residual: kernel.residual },
+        meta: {},
+        createdAt: new Date().toISOString(),
+      });
+    }
+    solvers.push(kernelSolver(kernel, kernelLambda));
+  }
+  ctx.progress.end(phase);
+  // The subset models' diagonal on every training point, as a margin effect averaged over the originals.
+  const everyPoint = Array.from({ length: s }, (_, i) => i);
+  const diagonal = forgetBetaDiagonal(masks, masks.length / s, s, outputs, points, NUM_CLASSES, everyPoint);
+  const diagonalMargin = new Float64Array(s);
+  const meanLogits = new Float32Array(points * NUM_CLASSES);
+  for (const o of originals) {
+    const before = marginsFromLogits(o.logits.subarray(0, s * NUM_CLASSES), labels.subarray(0, s));
+    const after = marginsFromLogits(
+      Float32Array.from(o.logits.subarray(0, s * NUM_CLASSES), (z, t) => z - diagonal[t]),
+      labels.subarray(0, s),
+    );
+    for (let i = 0; i < s; i++) diagonalMargin[i] += (before[i] - after[i]) / originals.length;
+    for (let t = 0; t < meanLogits.length; t++) meanLogits[t] += o.logits[t] / originals.length;
+  }
+  return {
+    solvers,
+    lambda: kernelLambda,
+    scale: kernelScale(meanSelfEffect(solvers), diagonalMargin),
+    meanLogits,
+    examples: computed * points * KERNEL_EXAMPLE_COST,
+    seconds: (performance.now() - t0) / 1000,
   };
 }
 

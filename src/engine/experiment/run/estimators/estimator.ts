@@ -17,6 +17,8 @@ export interface Attribution {
   /** Work spent building it: examples processed (forward + backward) and wall seconds. */
   examples: number;
   seconds: number;
+  /** The 'kernel' terms' gradient-kernel ensemble: its size, relative ridge λ and the scale fitted to the diagonal. */
+  kernel?: { models: number; lambda: number; scale: number };
   /** Σ_{i∈forget} β[i, ·, :] on every example, [points, 10]. */
   betaSum(forget: ArrayLike<number>): BetaSum;
   /** Rows of the train × train attribution matrix, projected: features for structured forget sets, when the estimator has them. */
