@@ -75,7 +75,11 @@ export function modelsOnly(spec: ExperimentSpec): ExperimentSpecInput {
   const { attribution } = spec;
   return {
     ...spec,
-    attribution: attribution.estimator === 'datamodels' ? { ...attribution, terms: 'diagonal' } : attribution,
+    // The terms only change what DM-Direct sums, never which models are trained.
+    attribution:
+      attribution.estimator === 'datamodels'
+        ? { estimator: 'datamodels', models: attribution.models, alpha: attribution.alpha, terms: 'diagonal' }
+        : attribution,
     metrics: ['accuracy'],
     extraOracles: extraOraclesNeeded(spec),
     methods: [

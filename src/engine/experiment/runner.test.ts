@@ -246,6 +246,44 @@ describe('runExperiment', () => {
     expect(result.groups.original.mia).toBeUndefined(); // not asked for
   });
 
+  it('kernel terms move validation points the diagonal leaves alone, and reuse the cached kernels', async () => {
+    const cache = new MemoryCache();
+    const methods: ExperimentSpecInput['methods'] = [{ id: 'dm-direct', method: 'dm-direct' }];
+    const kernelSpec = tinySpec({ methods, attribution: { estimator: 'datamodels', models: 6, terms: 'kernel', kernelModels: 2 } });
+    expect(parseSpec(modelsOnly(kernelSpec))).toEqual(modelsOnlySpec(tinySpec({ methods })));
+    const details: string[] = [];
+    const before = tf.memory().numTensors;
+    const kernel = await runExperiment(kernelSpec, {
+      dataset,
+      cache,
+      environment,
+      onProgress: (p) => details.push(p.current?.detail ?? ''),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(details.some((d) => /Gradient kernel of original 2 of 2/.test(d))).toBe(true);
+    expect(kernel.attribution!.kernel).toMatchObject({ models: 2, lambda: 0.3 });
+    expect(kernel.attribution!.kernel!.scale).toBeGreaterThanOrEqual(0);
+    const diagonal = await runExperiment(tinySpec({ methods, attribution: { estimator: 'datamodels', models: 6, terms: 'diagonal' } }), {
+      dataset,
+      cache,
+      environment,
+    });
+    const validationShift = (r: typeof kernel) =>
+      r.splits.validation.map((j) => r.groups['dm-direct'].margins[0][j] - r.groups.original.margins[0][j]);
+    expect(validationShift(diagonal).every((d) => d === 0)).toBe(true);
+    expect(validationShift(kernel).some((d) => Math.abs(d) > 1e-4)).toBe(true);
+    // A second run takes both kernels from the cache and gives the same predictions.
+    const again: string[] = [];
+    const rerun = await runExperiment(kernelSpec, {
+      dataset,
+      cache,
+      environment,
+      onProgress: (p) => again.push(p.current?.detail ?? ''),
+    });
+    expect(again.some((d) => /Gradient kernel/.test(d))).toBe(false);
+    expect(rerun.groups['dm-direct'].margins).toEqual(kernel.groups['dm-direct'].margins);
+  });
+
   it('stops on cancel without leaking tensors', async () => {
     const control = new RunControl();
     const before = tf.memory().numTensors;

@@ -122,10 +122,17 @@ async function kernelTerms(ctx: RunContext, phase: PlannedPhase, originals: Orig
     solvers.push(kernelSolver(kernel, kernelLambda));
   }
   ctx.progress.end(phase);
-  // The subset models' diagonal on every training point, as a margin effect averaged over the originals.
-  const everyPoint = Array.from({ length: s }, (_, i) => i);
-  const diagonal = forgetBetaDiagonal(masks, masks.length / s, s, outputs, points, NUM_CLASSES, everyPoint);
-  const diagonalMargin = new Float64Array(s);
+  // The subset models' diagonal on every training point they can estimate (in some subsets, not all), as a margin
+  // effect averaged over the originals; the others stay NaN and out of the fit.
+  const models = masks.length / s;
+  const estimable = Array.from({ length: s }, (_, i) => i).filter((i) => {
+    let count = 0;
+    for (let m = 0; m < models; m++) count += masks[m * s + i];
+    return count > 0 && count < models;
+  });
+  const diagonal = forgetBetaDiagonal(masks, models, s, outputs, points, NUM_CLASSES, estimable);
+  const diagonalMargin = new Float64Array(s).fill(Number.NaN);
+  for (const i of estimable) diagonalMargin[i] = 0;
   const meanLogits = new Float32Array(points * NUM_CLASSES);
   for (const o of originals) {
     const before = marginsFromLogits(o.logits.subarray(0, s * NUM_CLASSES), labels.subarray(0, s));
@@ -133,7 +140,7 @@ async function kernelTerms(ctx: RunContext, phase: PlannedPhase, originals: Orig
       Float32Array.from(o.logits.subarray(0, s * NUM_CLASSES), (z, t) => z - diagonal[t]),
       labels.subarray(0, s),
     );
-    for (let i = 0; i < s; i++) diagonalMargin[i] += (before[i] - after[i]) / originals.length;
+    for (const i of estimable) diagonalMargin[i] += (before[i] - after[i]) / originals.length;
     for (let t = 0; t < meanLogits.length; t++) meanLogits[t] += o.logits[t] / originals.length;
   }
   return {
