@@ -41,6 +41,9 @@ describe('the DMM-vs-skill study', () => {
   it('names attributions', () => {
     expect(attributionName(study.points[0].attribution)).toBe('48 subset models, diagonal terms');
     expect(attributionName({ estimator: 'trak', models: 1 })).toBe('TRAK, 1 model');
+    expect(attributionName({ estimator: 'datamodels', models: 100, kernel: { models: 4 } })).toBe('100 subset models + 4 gradient kernels');
+    expect(attributionName({ estimator: 'datamodels', models: 100, terms: 'kernel' })).toBe('100 subset models + gradient kernels');
+    expect(attributionName({ estimator: 'datamodels', models: 40 })).toBe('40 subset models');
   });
   it('places a result with DMM and an attribution, and no other', () => {
     const result = makeFixtureResult();

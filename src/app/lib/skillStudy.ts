@@ -37,10 +37,17 @@ export async function loadSkillStudy(fetchFn: typeof fetch = fetch): Promise<Ski
   return parsed.data;
 }
 
-/** How an attribution is named in the chart: `48 subset models, diagonal`, `TRAK, 1 model`. */
-export function attributionName(a: { estimator: string; models: number; terms?: string }): string {
-  if (a.estimator === 'trak') return `TRAK, ${a.models} model${a.models === 1 ? '' : 's'}`;
-  return `${a.models} subset models, ${a.terms ?? 'all'} terms`;
+/**
+ * How an attribution is named: `48 subset models, diagonal terms`, `TRAK, 1 model`, `100 subset models + 4 gradient
+ * kernels` (a result's attribution says how many kernels it used; a spec's only that it uses them).
+ */
+export function attributionName(a: { estimator: string; models: number; terms?: string; kernel?: { models: number } }): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (a.estimator === 'trak') return `TRAK, ${plural(a.models, 'model')}`;
+  if (a.kernel) return `${a.models} subset models + ${plural(a.kernel.models, 'gradient kernel')}`;
+  if (a.terms === 'kernel') return `${a.models} subset models + gradient kernels`;
+  if (a.terms === undefined) return `${a.models} subset models`;
+  return `${a.models} subset models, ${a.terms} terms`;
 }
 
 /** This result's own point (forget skill, DMM's forget GKL), when it ran DMM with an attribution; the first DMM entry. */

@@ -3,6 +3,7 @@ import { ChartBox } from '../ChartBox';
 import type { RequestResult } from '../../../engine/experiment/result';
 import { fmt } from '../../lib/format';
 import { niceDomain } from '../../lib/niceScale';
+import { attributionName } from '../../lib/skillStudy';
 import { SPLIT_COLOURS } from '../../lib/palette';
 import { attributionScatter, SPLITS, SPLIT_LABELS, type ScatterPoint } from '../../lib/resultViews';
 import { FORMULAS } from '../../lib/teaching';
@@ -45,7 +46,7 @@ export function AttributionScatter({
         shape: SPLIT_SHAPES[s],
       }))}
       tip={FORMULAS.attribution}
-      scale={`${scale}; ${a.estimator === 'datamodels' ? `${a.models} subset models` : `TRAK, ${a.models} models`}`}
+      scale={`${scale}; ${attributionName(a)}`}
       caption={
         <>
           Each point is an example: the change of its mean margin DM-Direct predicts (up) against the change retraining made (across:
