@@ -35,7 +35,11 @@ const api: JobWorkerApi = {
     if (paused) control.pause();
     try {
       const out = await runJob(job, data, control, onProgress);
-      const buffers = [out.logits.buffer, ...(out.weights ?? []).map((w) => w.values.buffer)];
+      const buffers = [
+        out.logits.buffer,
+        ...(out.weights ?? []).map((w) => w.values.buffer),
+        ...(out.kernel ? [out.kernel.kernel.buffer, out.kernel.residual.buffer] : []),
+      ];
       return Comlink.transfer(out, buffers as ArrayBuffer[]);
     } finally {
       control = undefined;

@@ -1,8 +1,10 @@
 /**
  * The independent units of an experiment's work, as plain data that can cross to any worker: train a model and
- * evaluate it, or run one method from one starting model and evaluate the result. A job carries everything that
+ * evaluate it, run one method from one starting model and evaluate the result, or compute a model's gradient kernel. A job carries everything that
  * determines its outcome (seeds come from roles), so any worker gives the same numbers.
  */
+import { marginGradientKernel } from '../../attribution/gradientKernel';
+import { KERNEL_EXAMPLE_COST } from '../../attribution/kernelTerms';
 import { CancelledError, type RunControl } from '../../control';
 import { NUM_CLASSES, type CifarDataset } from '../../data/types';
 import { createModel, exportWeights, importWeights, type Model } from '../../models/model';
@@ -43,11 +45,23 @@ export interface UnlearnJob extends JobData {
   seed: number;
 }
 
-export type Job = TrainJob | UnlearnJob;
+/** The whole-network margin-gradient kernel of one model (attribution/gradientKernel.ts), for the 'kernel' terms. */
+export interface KernelJob extends JobData {
+  kind: 'kernel';
+  /** For progress text, e.g. "Gradient kernel of original 1 of 4". */
+  label: string;
+  model: ModelSpec;
+  from: WeightsData[];
+  seed: number;
+}
+
+export type Job = TrainJob | UnlearnJob | KernelJob;
 
 export interface JobOutput {
-  /** Logits on every example (S then V), [points, 10]. */
+  /** Logits on every example (S then V), [points, 10]; a kernel job evaluates nothing and leaves them empty. */
   logits: Float32Array;
+  /** A kernel job's kernel, [points, trainSize], and each training point's 1 − p. */
+  kernel?: { kernel: Float32Array; residual: Float32Array };
   weights?: WeightsData[];
   examplesProcessed: number;
   /** Wall seconds of the training or unlearning itself. */
@@ -61,6 +75,7 @@ export interface JobProgress {
 
 /** Runs a job with this thread's tfjs backend. */
 export async function runJob(job: Job, ds: CifarDataset, control?: RunControl, onProgress?: (p: JobProgress) => void): Promise<JobOutput> {
+  if (job.kind === 'kernel') return runKernelJob(job, ds, control, onProgress);
   const model = createModel(job.model, job.kind === 'train' ? job.seed : 0);
   try {
     const t0 = performance.now();
@@ -99,6 +114,39 @@ export async function runJob(job: Job, ds: CifarDataset, control?: RunControl, o
     if (job.kind === 'train') seconds = (performance.now() - t0) / 1000;
     const keep = job.kind === 'unlearn' || job.keepWeights;
     return { logits, weights: keep ? await exportWeights(model) : undefined, examplesProcessed, seconds };
+  } finally {
+    model.dispose();
+  }
+}
+
+async function runKernelJob(
+  job: KernelJob,
+  ds: CifarDataset,
+  control?: RunControl,
+  onProgress?: (p: JobProgress) => void,
+): Promise<JobOutput> {
+  const model = createModel(job.model, 0);
+  try {
+    importWeights(model, job.from);
+    const t0 = performance.now();
+    const { kernel, residual, points } = await marginGradientKernel(
+      model,
+      {
+        train: { set: ds.train, indices: firstIndices(job.trainSize) },
+        validation: { set: ds.validation, indices: firstIndices(job.validationSize) },
+      },
+      {
+        seed: job.seed,
+        control,
+        onPoint: (done, total) => onProgress?.({ detail: `${job.label}: point ${done}/${total}`, fraction: done / total }),
+      },
+    );
+    return {
+      logits: new Float32Array(0),
+      kernel: { kernel, residual },
+      examplesProcessed: points * KERNEL_EXAMPLE_COST,
+      seconds: (performance.now() - t0) / 1000,
+    };
   } finally {
     model.dispose();
   }

@@ -3,7 +3,7 @@
  * means over the subset masks. The subset models never depend on F, so they serve every request and forget set.
  */
 import { forgetBetaDiagonal, forgetBetaPooled, forgetBetaSum, forgetModelWeights, halfSubsetMasks } from '../../../attribution/datamodels';
-import { marginGradientKernel, kernelSolver, type GradientKernel, type KernelSolver } from '../../../attribution/gradientKernel';
+import { kernelSolver, type GradientKernel } from '../../../attribution/gradientKernel';
 import {
   KERNEL_EXAMPLE_COST,
   KERNEL_LAMBDA,
@@ -15,12 +15,12 @@ import {
 import { cacheKey } from '../../../cache/key';
 import { NUM_CLASSES } from '../../../data/types';
 import { marginsFromLogits } from '../../../metrics/margins';
-import { createModel, importWeights } from '../../../models/model';
 import { createRng } from '../../../rng';
 import type { FeatureMatrix } from '../../forgetSets';
 import type { PlannedPhase } from '../../plan';
 import type { Attribution } from './estimator';
 import { ENGINE_CACHE_VERSION, addNote, seedFor, type RunContext } from '../context';
+import { allJobs } from '../jobs';
 import { trainGroup, type Original } from '../models';
 
 export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase, trainedOriginals: Promise<Original[]>): Promise<Attribution> {
@@ -76,59 +76,51 @@ export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase, trai
  * subset models' diagonal.
  */
 async function kernelTerms(ctx: RunContext, phase: PlannedPhase, originals: Original[], masks: Uint8Array, outputs: Float32Array) {
-  const { spec, ds, sIdx, vIdx, points, labels } = ctx;
+  const { spec, sIdx, points, labels } = ctx;
   const s = sIdx.length;
   const t0 = performance.now();
   const { kernelModels = KERNEL_MODELS, kernelLambda = KERNEL_LAMBDA } =
     spec.attribution.estimator === 'datamodels' ? spec.attribution : {};
   const count = Math.min(kernelModels, originals.length);
-  const solvers: KernelSolver[] = [];
+  const { trainSize, validationSize } = spec.dataset;
   let computed = 0;
-  for (let k = 0; k < count; k++) {
-    const seed = seedFor(spec, `kernel-${k}`);
-    const key = await cacheKey({ kind: 'margin-kernel', engine: ENGINE_CACHE_VERSION, original: originals[k].key, points, seed });
-    const hit = await ctx.cache.get(key);
-    let kernel: GradientKernel;
-    if (hit?.outputs.kernel?.length === points * s && hit.outputs.residual?.length === s) {
-      kernel = { kernel: hit.outputs.kernel, residual: hit.outputs.residual, points, trainCount: s };
-    } else {
-      ctx.progress.begin(phase, `Gradient kernel of original ${k + 1} of ${count}`);
-      const model = createModel(spec.model, 0);
-      try {
-        importWeights(model, originals[k].weights);
-        kernel = await marginGradientKernel(
-          model,
-          { train: { set: ds.train, indices: sIdx }, validation: { set: ds.validation, indices: vIdx } },
-          {
-            seed,
-            control: ctx.control,
-            onPoint: (done, total) =>
-              ctx.progress.step(`Gradient kernel of original ${k + 1} of ${count}: point ${done}/${total}`, done / total),
-          },
-        );
-      } finally {
-        model.dispose();
+  // One job per original, as many at once as the executor runs.
+  const kernels = await allJobs(
+    originals.slice(0, count).map(async (original, k): Promise<GradientKernel> => {
+      const seed = seedFor(spec, `kernel-${k}`);
+      const key = await cacheKey({ kind: 'margin-kernel', engine: ENGINE_CACHE_VERSION, original: original.key, points, seed });
+      const hit = await ctx.cache.get(key);
+      if (hit?.outputs.kernel?.length === points * s && hit.outputs.residual?.length === s) {
+        return { kernel: hit.outputs.kernel, residual: hit.outputs.residual, points, trainCount: s };
       }
+      const label = `Gradient kernel of original ${k + 1} of ${count}`;
+      ctx.progress.begin(phase, label);
+      const out = await ctx.executor.run(
+        { kind: 'kernel', label, model: spec.model, from: original.weights, seed, trainSize, validationSize },
+        (p) => ctx.progress.step(p.detail, p.fraction),
+      );
+      if (!out.kernel) throw new Error(`${label}: the job returned no kernel`);
       computed++;
       await ctx.cache.put({
         key,
         kind: 'outputs',
         description: `Gradient kernel of original ${k} (${points} points × ${s} training points)`,
-        outputs: { kernel: kernel.kernel, residual: kernel.residual },
+        outputs: { kernel: out.kernel.kernel, residual: out.kernel.residual },
         meta: {},
         createdAt: new Date().toISOString(),
       });
-    }
-    solvers.push(kernelSolver(kernel, kernelLambda));
-  }
+      return { ...out.kernel, points, trainCount: s };
+    }),
+  );
+  const solvers = kernels.map((kernel) => kernelSolver(kernel, kernelLambda));
   ctx.progress.end(phase);
   // The subset models' diagonal on every training point they can estimate (in some subsets, not all), as a margin
   // effect averaged over the originals; the others stay NaN and out of the fit.
   const models = masks.length / s;
   const estimable = Array.from({ length: s }, (_, i) => i).filter((i) => {
-    let count = 0;
-    for (let m = 0; m < models; m++) count += masks[m * s + i];
-    return count > 0 && count < models;
+    let inSubsets = 0;
+    for (let m = 0; m < models; m++) inSubsets += masks[m * s + i];
+    return inSubsets > 0 && inSubsets < models;
   });
   const diagonal = forgetBetaDiagonal(masks, models, s, outputs, points, NUM_CLASSES, estimable);
   const diagonalMargin = new Float64Array(s).fill(Number.NaN);
