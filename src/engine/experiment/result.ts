@@ -114,7 +114,7 @@ const attributionSchema = z.object({
   oracleMeanMargins: z.array(num),
   /** Mean original margin per example (m̄ori): the shifts are measured from it. */
   originalMeanMargins: z.array(num),
-  /** Examples processed building it (training the subset models), and wall seconds. */
+  /** Examples processed building it (training the subset models, computing the gradient kernels), and their seconds, cached or not. */
   examplesProcessed: num,
   seconds: num,
   /** With terms 'kernel': the gradient kernels' count, relative ridge λ and the scale fitted to the subset models' diagonal. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { KERNEL_EXAMPLE_COST } from '../attribution/kernelTerms';
 import { MemoryCache } from '../cache/memoryCache';
 import { CancelledError, RunControl } from '../control';
 import { CLASS_NAMES, type CifarDataset } from '../data/types';
@@ -282,6 +283,9 @@ describe('runExperiment', () => {
     });
     expect(again.some((d) => /Gradient kernel/.test(d))).toBe(false);
     expect(rerun.groups['dm-direct'].margins).toEqual(kernel.groups['dm-direct'].margins);
+    // Its cost is what computing the kernels took, cached or not: 140 points' gradients for each.
+    expect(rerun.attribution!.examplesProcessed).toBe(kernel.attribution!.examplesProcessed);
+    expect(kernel.attribution!.examplesProcessed - diagonal.attribution!.examplesProcessed).toBe(2 * 140 * KERNEL_EXAMPLE_COST);
   });
 
   it('stops on cancel without leaking tensors', async () => {

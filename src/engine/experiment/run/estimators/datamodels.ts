@@ -31,6 +31,7 @@ export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase, trai
   const masks = halfSubsetMasks(s, models, seedFor(spec, 'subset-masks'), spec.attribution.alpha);
   const t0 = performance.now();
   const trained = await trainGroup(ctx, phase, (k) => Int32Array.from(sIdx.filter((i) => masks[k * s + i] === 1)), false);
+  const subsetSeconds = trained.some((t) => t.cached) ? trained.reduce((a, t) => a + t.seconds, 0) : (performance.now() - t0) / 1000;
   const outputs = new Float32Array(models * points * NUM_CLASSES);
   trained.forEach((t, k) => outputs.set(t.logits, k * points * NUM_CLASSES));
   const inSubsets = (i: number) => {
@@ -39,18 +40,19 @@ export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase, trai
     return count;
   };
   const terms = spec.attribution.terms;
-  const kernel = terms === 'kernel' ? await kernelTerms(ctx, phase, await trainedOriginals, masks, outputs) : undefined;
+  // A point in every subset or in none has no difference-in-means estimate.
+  const isEstimable = (i: number) => inSubsets(i) > 0 && inSubsets(i) < models;
+  const kernel =
+    terms === 'kernel' ? await kernelTerms(ctx, phase, await trainedOriginals, masks, outputs, sIdx.filter(isEstimable)) : undefined;
   return {
     estimator: 'datamodels',
     models,
     examples: trained.reduce((a, t) => a + t.examplesProcessed, 0) + (kernel?.examples ?? 0),
-    seconds:
-      (trained.some((t) => t.cached) ? trained.reduce((a, t) => a + t.seconds, 0) : (performance.now() - t0) / 1000) +
-      (kernel?.seconds ?? 0),
+    seconds: subsetSeconds + (kernel?.seconds ?? 0),
     ...(kernel ? { kernel: { models: kernel.solvers.length, lambda: kernel.lambda, scale: kernel.scale } } : {}),
     betaSum(forget) {
-      // A point in every subset or in none has no difference-in-means estimate: count it as no effect, and say so.
-      const estimable = Array.from(forget).filter((i) => inSubsets(i) > 0 && inSubsets(i) < models);
+      // Count a point no subset model can estimate as no effect, and say so.
+      const estimable = Array.from(forget).filter(isEstimable);
       if (estimable.length < forget.length) {
         addNote(
           ctx,
@@ -75,23 +77,29 @@ export async function buildDatamodels(ctx: RunContext, phase: PlannedPhase, trai
  * (cached by the original's key: it depends on nothing else) and the scale that matches its self-effects to the
  * subset models' diagonal.
  */
-async function kernelTerms(ctx: RunContext, phase: PlannedPhase, originals: Original[], masks: Uint8Array, outputs: Float32Array) {
+async function kernelTerms(
+  ctx: RunContext,
+  phase: PlannedPhase,
+  originals: Original[],
+  masks: Uint8Array,
+  outputs: Float32Array,
+  estimable: Int32Array,
+) {
   const { spec, sIdx, points, labels } = ctx;
   const s = sIdx.length;
-  const t0 = performance.now();
   const { kernelModels = KERNEL_MODELS, kernelLambda = KERNEL_LAMBDA } =
     spec.attribution.estimator === 'datamodels' ? spec.attribution : {};
   const count = Math.min(kernelModels, originals.length);
   const { trainSize, validationSize } = spec.dataset;
-  let computed = 0;
   // One job per original, as many at once as the executor runs.
   const kernels = await allJobs(
-    originals.slice(0, count).map(async (original, k): Promise<GradientKernel> => {
+    originals.slice(0, count).map(async (original, k): Promise<GradientKernel & { seconds: number }> => {
       const seed = seedFor(spec, `kernel-${k}`);
       const key = await cacheKey({ kind: 'margin-kernel', engine: ENGINE_CACHE_VERSION, original: original.key, points, seed });
       const hit = await ctx.cache.get(key);
       if (hit?.outputs.kernel?.length === points * s && hit.outputs.residual?.length === s) {
-        return { kernel: hit.outputs.kernel, residual: hit.outputs.residual, points, trainCount: s };
+        const { seconds = 0 } = hit.meta as { seconds?: number };
+        return { kernel: hit.outputs.kernel, residual: hit.outputs.residual, points, trainCount: s, seconds };
       }
       const label = `Gradient kernel of original ${k + 1} of ${count}`;
       ctx.progress.begin(phase, label);
@@ -100,28 +108,22 @@ async function kernelTerms(ctx: RunContext, phase: PlannedPhase, originals: Orig
         (p) => ctx.progress.step(p.detail, p.fraction),
       );
       if (!out.kernel) throw new Error(`${label}: the job returned no kernel`);
-      computed++;
       await ctx.cache.put({
         key,
         kind: 'outputs',
         description: `Gradient kernel of original ${k} (${points} points × ${s} training points)`,
         outputs: { kernel: out.kernel.kernel, residual: out.kernel.residual },
-        meta: {},
+        meta: { seconds: out.seconds },
         createdAt: new Date().toISOString(),
       });
-      return { ...out.kernel, points, trainCount: s };
+      return { ...out.kernel, points, trainCount: s, seconds: out.seconds };
     }),
   );
   const solvers = kernels.map((kernel) => kernelSolver(kernel, kernelLambda));
   ctx.progress.end(phase);
-  // The subset models' diagonal on every training point they can estimate (in some subsets, not all), as a margin
-  // effect averaged over the originals; the others stay NaN and out of the fit.
+  // The subset models' diagonal on every training point they can estimate, as a margin effect averaged over the
+  // originals; the others stay NaN and out of the fit.
   const models = masks.length / s;
-  const estimable = Array.from({ length: s }, (_, i) => i).filter((i) => {
-    let inSubsets = 0;
-    for (let m = 0; m < models; m++) inSubsets += masks[m * s + i];
-    return inSubsets > 0 && inSubsets < models;
-  });
   const diagonal = forgetBetaDiagonal(masks, models, s, outputs, points, NUM_CLASSES, estimable);
   const diagonalMargin = new Float64Array(s).fill(Number.NaN);
   for (const i of estimable) diagonalMargin[i] = 0;
@@ -140,8 +142,9 @@ async function kernelTerms(ctx: RunContext, phase: PlannedPhase, originals: Orig
     lambda: kernelLambda,
     scale: kernelScale(meanSelfEffect(solvers), diagonalMargin),
     meanLogits,
-    examples: computed * points * KERNEL_EXAMPLE_COST,
-    seconds: (performance.now() - t0) / 1000,
+    // A kernel's cost, like a subset model's, is what computing it took, cached or not.
+    examples: count * points * KERNEL_EXAMPLE_COST,
+    seconds: kernels.reduce((a, k) => a + k.seconds, 0),
   };
 }
 
