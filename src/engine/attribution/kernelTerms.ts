@@ -15,20 +15,6 @@
 import { type KernelSolver, kernelForgetEffect } from './gradientKernel';
 import { outputGradients } from './trak';
 
-/**
- * Chosen on tuning forget sets (random seed 1, class 5, the subpopulation along component 1; never the reported
- * ones) at |S| = 1,000, N = 8: the highest mean validation skill whose forget skill stays within 0.01 of the
- * diagonal's on every set. Ridge λ (× the kernel's mean diagonal) over 0.01–1: 0.3. Models: 2, 4 and 8 gave mean
- * validation skill 0.11, 0.13 and 0.15 at ≈ 12 s each on 2 cores; 4 is the cost/skill knee.
- */
-export const KERNEL_LAMBDA = 0.3;
-export const KERNEL_MODELS = 4;
-/**
- * One point's gradient (batch 1) costs about this many batched training examples, for the ETA and the cost: on WASM
- * here ≈ 125 gradients/s against ≈ 900 training images/s.
- */
-export const KERNEL_EXAMPLE_COST = 7;
-
 /** Least-squares scale s (through 0, clipped at 0) with s·kernelSelf ≈ diagonal on the training points. */
 export function kernelScale(kernelSelf: ArrayLike<number>, diagonal: ArrayLike<number>): number {
   if (kernelSelf.length !== diagonal.length)

@@ -12,7 +12,7 @@
  * - subset models: M models on random α-subsets of S for the datamodel attribution (once, any request);
  * - per method: N unlearning runs (one from each original, or from its state after request r − 1).
  */
-import { KERNEL_EXAMPLE_COST, KERNEL_MODELS } from '../attribution/kernelTerms';
+import { KERNEL_EXAMPLE_COST, KERNEL_MODELS } from '../attribution/kernelDefaults';
 import { trainingExamples } from '../train/schedule';
 import { methodMeta } from '../unlearn/catalog';
 import type { ExperimentSpec, ExperimentSpecInput, MethodSpec } from './spec';

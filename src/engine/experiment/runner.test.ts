@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL_EXAMPLE_COST } from '../attribution/kernelTerms';
+import { KERNEL_EXAMPLE_COST } from '../attribution/kernelDefaults';
 import { MemoryCache } from '../cache/memoryCache';
 import { CancelledError, RunControl } from '../control';
 import { CLASS_NAMES, type CifarDataset } from '../data/types';

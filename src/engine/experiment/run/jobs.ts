@@ -4,7 +4,7 @@
  * determines its outcome (seeds come from roles), so any worker gives the same numbers.
  */
 import { marginGradientKernel } from '../../attribution/gradientKernel';
-import { KERNEL_EXAMPLE_COST } from '../../attribution/kernelTerms';
+import { KERNEL_EXAMPLE_COST } from '../../attribution/kernelDefaults';
 import { CancelledError, type RunControl } from '../../control';
 import { NUM_CLASSES, type CifarDataset } from '../../data/types';
 import { createModel, exportWeights, importWeights, type Model } from '../../models/model';

@@ -170,7 +170,7 @@ const attributionSchema = z
          * See attribution/datamodels.ts.
          */
         terms: z.enum(DATAMODEL_TERMS).default('diagonal'),
-        /** With terms 'kernel': how many originals' gradient kernels to ensemble (default KERNEL_MODELS) and their relative ridge λ (default KERNEL_LAMBDA). */
+        /** With terms 'kernel': how many originals' gradient kernels to ensemble (default KERNEL_MODELS, attribution/kernelDefaults.ts) and their relative ridge λ (default KERNEL_LAMBDA). */
         kernelModels: z.int().min(1).max(64).optional(),
         kernelLambda: z.number().gt(0).max(1e6).optional(),
       })

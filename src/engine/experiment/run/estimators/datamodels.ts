@@ -4,14 +4,8 @@
  */
 import { forgetBetaDiagonal, forgetBetaPooled, forgetBetaSum, forgetModelWeights, halfSubsetMasks } from '../../../attribution/datamodels';
 import { kernelSolver, type GradientKernel } from '../../../attribution/gradientKernel';
-import {
-  KERNEL_EXAMPLE_COST,
-  KERNEL_LAMBDA,
-  KERNEL_MODELS,
-  forgetBetaKernel,
-  kernelScale,
-  meanSelfEffect,
-} from '../../../attribution/kernelTerms';
+import { KERNEL_EXAMPLE_COST, KERNEL_LAMBDA, KERNEL_MODELS } from '../../../attribution/kernelDefaults';
+import { forgetBetaKernel, kernelScale, meanSelfEffect } from '../../../attribution/kernelTerms';
 import { cacheKey } from '../../../cache/key';
 import { NUM_CLASSES } from '../../../data/types';
 import { marginsFromLogits } from '../../../metrics/margins';
