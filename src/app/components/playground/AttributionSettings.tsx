@@ -14,7 +14,7 @@ const TERM_HINTS: Record<(typeof DATAMODEL_TERMS)[number], string> = {
   diagonal: 'predicts the forget points’ own shift and no change elsewhere: the sum over F of few-model estimates is mostly noise',
   pooled: 'adds the effect on other points averaged over points of the same class: for a class or a subpopulation, not a random set',
   kernel:
-    'adds the effect on the other forget points and on validation points from the whole-network gradients of 4 originals (which images resemble the removed ones), scaled to match the diagonal; computed once per original and cached (about 10 s each on a 2-core CPU)',
+    'adds how removing F moves the other forget points and the validation points, from the whole-network gradients of up to 4 originals (which images resemble the removed ones); each computed once and cached (about 10 s on a 2-core CPU)',
   all: 'Σ over F of every β: right with thousands of subset models, noisy with tens',
 };
 
