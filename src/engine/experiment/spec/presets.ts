@@ -59,7 +59,7 @@ const subpopulationForget: ExperimentSpecInput['forget'] = [
 ];
 // A coherent forget set moves the other forget and validation points too, which the diagonal cannot see: the
 // comparison presets add the originals' gradient-kernel terms (docs/results.md, "Coherent forget sets"). The lessons
-// keep cheaper terms so they open in about a minute: four kernels would add about 40 s here.
+// keep cheaper terms so they open in about a minute: four kernels would add about 20 s here.
 const kernelAttribution = { ...comparisonBase.attribution, estimator: 'datamodels' as const, terms: 'kernel' as const };
 const pooledAttribution = (a: ExperimentSpecInput['attribution']) => ({ ...a, estimator: 'datamodels' as const, terms: 'pooled' as const });
 
