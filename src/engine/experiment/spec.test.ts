@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { METHOD_NAMES, methodMeta } from '../unlearn/catalog';
 import {
@@ -297,6 +298,13 @@ describe('presets', () => {
     }
     expect(parseSpec(DEFAULT_SPEC)).toEqual(DEFAULT_SPEC);
     expect(DEFAULT_SPEC).toEqual(parseSpec(PRESETS[0].spec));
+  });
+
+  it('the report runs the class and subpopulation presets themselves (docs/results.md reads these spec files)', () => {
+    const file = (name: string) => parseSpec(JSON.parse(readFileSync(`examples/study/${name}.json`, 'utf8')));
+    const preset = (id: string) => parseSpec(PRESETS.find((p) => p.id === id)!.spec);
+    expect(file('preset-class-kernel')).toEqual(preset('class'));
+    expect(file('preset-subpop-kernel')).toEqual(preset('subpopulation'));
   });
 
   it('are frozen, so an editor cannot change them by accident', () => {
