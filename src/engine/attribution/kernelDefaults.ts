@@ -15,3 +15,8 @@ export const KERNEL_MODELS = 4;
  * here ≈ 125–190 gradients/s against ≈ 900 training images/s.
  */
 export const KERNEL_EXAMPLE_COST = 7;
+/**
+ * The most training images the kernel terms accept: each original's kernel is (|S| + |V|) × |S| floats and its
+ * solve costs O(|S|³) in the page (about 0.5 s at 1,000, 4 s at 2,000, a minute at 5,000).
+ */
+export const KERNEL_MAX_TRAIN = 2_000;

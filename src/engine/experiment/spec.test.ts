@@ -92,14 +92,23 @@ describe('parseSpec: defaults', () => {
   });
 
   it('takes the kernel terms’ ensemble settings only with terms "kernel", and leaves them out of a spec that omits them', () => {
-    const kernel = parseSpec({ ...minimal(), attribution: { estimator: 'datamodels', terms: 'kernel', kernelModels: 2, kernelLambda: 1 } });
+    const small = { ...minimal(), dataset: { source: 'embedded' as const, trainSize: 1_000 } };
+    const kernel = parseSpec({ ...small, attribution: { estimator: 'datamodels', terms: 'kernel', kernelModels: 2, kernelLambda: 1 } });
     expect(kernel.attribution).toMatchObject({ terms: 'kernel', kernelModels: 2, kernelLambda: 1 });
-    expect(parseSpec({ ...minimal(), attribution: { estimator: 'datamodels', terms: 'kernel' } }).attribution).not.toHaveProperty(
+    expect(parseSpec({ ...small, attribution: { estimator: 'datamodels', terms: 'kernel' } }).attribution).not.toHaveProperty(
       'kernelModels',
     );
     expect(() => parseSpec({ ...minimal(), attribution: { estimator: 'datamodels', terms: 'diagonal', kernelLambda: 1 } })).toThrow(
       /attribution\.kernelLambda: only applies with terms "kernel" \(terms is "diagonal"\)/,
     );
+    // The kernel is |S| × |S| per original: a training subset too large for the page is refused by name.
+    const large = (trainSize: number) => ({
+      ...minimal(),
+      dataset: { source: 'embedded' as const, trainSize },
+      attribution: { estimator: 'datamodels' as const, terms: 'kernel' as const },
+    });
+    expect(parseSpec(large(2_000)).dataset.trainSize).toBe(2_000);
+    expect(() => parseSpec(large(2_001))).toThrow(/attribution\.terms: "kernel" .*at most 2000 training images, the spec has 2001/);
   });
 
   it('fills the defaults of the other variants', () => {

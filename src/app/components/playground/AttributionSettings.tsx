@@ -81,6 +81,7 @@ export function AttributionSettings({
             options={DATAMODEL_TERMS.map((value) => ({ value, label: TERM_LABELS[value] }))}
             onChange={(v) => onChange(['attribution', 'terms'], v)}
             hint={TERM_HINTS[a.terms]}
+            error={errors['attribution.terms']}
           />
         </>
       ) : (

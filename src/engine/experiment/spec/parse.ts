@@ -5,6 +5,7 @@
 import { isMethodName, methodMeta } from '../../unlearn/catalog';
 import { describe, formatPath, SpecError, toSpecIssues, type SpecIssue } from './issues';
 import { DATASET_LIMITS, experimentSpecSchema, METRIC_NAMES, SPEC_VERSION, type ExperimentSpec, type ExperimentSpecInput } from './schema';
+import { KERNEL_MAX_TRAIN } from '../../attribution/kernelDefaults';
 
 /** Converts a spec of version k into version k + 1. */
 export type Migration = (spec: Record<string, unknown>) => Record<string, unknown>;
@@ -78,6 +79,15 @@ function crossFieldIssues(spec: ExperimentSpec): SpecIssue[] {
   }
   if (spec.recipe.peakEpoch > spec.recipe.epochs) {
     add(['recipe', 'peakEpoch'], `must be ≤ recipe.epochs (${spec.recipe.epochs}), got ${spec.recipe.peakEpoch}`);
+  }
+
+  const { attribution } = spec;
+  if (attribution.estimator === 'datamodels' && attribution.terms === 'kernel' && spec.dataset.trainSize > KERNEL_MAX_TRAIN) {
+    add(
+      ['attribution', 'terms'],
+      `"kernel" keeps a gradient kernel over every pair of training images: at most ${KERNEL_MAX_TRAIN} training images, ` +
+        `the spec has ${spec.dataset.trainSize} (use "diagonal" or "pooled")`,
+    );
   }
 
   const size = spec.dataset.trainSize;
