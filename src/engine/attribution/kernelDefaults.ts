@@ -17,6 +17,6 @@ export const KERNEL_MODELS = 4;
 export const KERNEL_EXAMPLE_COST = 7;
 /**
  * The most training images the kernel terms accept: each original's kernel is (|S| + |V|) × |S| floats and its
- * solve costs O(|S|³) in the page (about 0.5 s at 1,000, 4 s at 2,000, a minute at 5,000).
+ * solve costs O(|S|³) in the page (measured 0.45 s at 1,000 and 2.9 s at 2,000 here, so about 45 s at 5,000).
  */
 export const KERNEL_MAX_TRAIN = 2_000;
