@@ -7,7 +7,7 @@
  * Runs an experiment spec in headless Chromium through the real app worker (harness.html in the built
  * app), prints a table (group × split: GKL, KLoM and accuracy; the noise floor; cost; attribution skill) and writes the
  * ExperimentResult JSON. The browser profile (and so the model cache) lives in --cache-dir, so running
- * the same spec again reuses every model.
+ * the same spec again reuses every model. Storage is per origin: a different --port starts an empty cache.
  */
 import fs from 'node:fs';
 import path from 'node:path';
