@@ -78,5 +78,12 @@ describe('Progress', () => {
     // A cached model costs no time and shortens what is left.
     progress.modelDone(phase, 1000, true);
     expect(last().etaSeconds).toBe(10);
+    // Work that is not a model (a gradient kernel) shortens what is left without counting as a model.
+    const doneBefore = last().phases[0].done;
+    clock.advance(5);
+    progress.workDone(500, false);
+    expect(last().imagesPerSec).toBe(100); // 3,500 examples over 35 s of active time
+    expect(last().etaSeconds).toBe(5);
+    expect(last().phases[0].done).toBe(doneBefore);
   });
 });

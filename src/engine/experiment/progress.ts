@@ -90,6 +90,11 @@ export class Progress {
     const state = this.state(phase);
     state.done++;
     if (cached) state.cacheHits++;
+    this.workDone(examples, cached);
+  }
+
+  /** Work that is not a model (a gradient kernel): it counts towards images/s and the time left, not the model count. */
+  workDone(examples: number, cached: boolean): void {
     this.doneExamples += examples;
     if (!cached) {
       this.computedExamples += examples;

@@ -93,6 +93,7 @@ async function kernelTerms(
       const hit = await ctx.cache.get(key);
       if (hit?.outputs.kernel?.length === points * s && hit.outputs.residual?.length === s) {
         const { seconds = 0 } = hit.meta as { seconds?: number };
+        ctx.progress.workDone(points * KERNEL_EXAMPLE_COST, true);
         return { kernel: hit.outputs.kernel, residual: hit.outputs.residual, points, trainCount: s, seconds };
       }
       const label = `Gradient kernel of original ${k + 1} of ${count}`;
@@ -102,6 +103,7 @@ async function kernelTerms(
         (p) => ctx.progress.step(p.detail, p.fraction),
       );
       if (!out.kernel) throw new Error(`${label}: the job returned no kernel`);
+      ctx.progress.workDone(out.examplesProcessed, false);
       await ctx.cache.put({
         key,
         kind: 'outputs',
