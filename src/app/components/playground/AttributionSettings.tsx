@@ -2,6 +2,7 @@ import { DATAMODEL_TERMS } from '../../../engine/experiment/spec';
 import { attributionDefaults, type Draft } from '../../lib/specEdit';
 import { NumberField, SelectField } from '../Fields';
 import { InfoTip } from '../InfoTip';
+import { KERNEL_MODELS } from '../../../engine/attribution/kernelDefaults';
 
 const TERM_LABELS: Record<(typeof DATAMODEL_TERMS)[number], string> = {
   diagonal: 'Diagonal only (each forget point on itself)',
@@ -13,8 +14,7 @@ const TERM_LABELS: Record<(typeof DATAMODEL_TERMS)[number], string> = {
 const TERM_HINTS: Record<(typeof DATAMODEL_TERMS)[number], string> = {
   diagonal: 'predicts the forget points’ own shift and no change elsewhere: the sum over F of few-model estimates is mostly noise',
   pooled: 'adds the effect on other points averaged over points of the same class: for a class or a subpopulation, not a random set',
-  kernel:
-    'adds how removing F moves the other forget points and the validation points, from the whole-network gradients of up to 4 originals (which images resemble the removed ones); each computed once and cached (about 10 s on a 2-core CPU)',
+  kernel: `adds how removing F moves the other forget points and the validation points, from the whole-network gradients of up to ${KERNEL_MODELS} originals (which images resemble the removed ones); each computed once and cached (about 10 s on a 2-core CPU)`,
   all: 'Σ over F of every β: right with thousands of subset models, noisy with tens',
 };
 

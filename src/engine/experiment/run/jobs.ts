@@ -1,7 +1,8 @@
 /**
  * The independent units of an experiment's work, as plain data that can cross to any worker: train a model and
- * evaluate it, run one method from one starting model and evaluate the result, or compute a model's gradient kernel. A job carries everything that
- * determines its outcome (seeds come from roles), so any worker gives the same numbers.
+ * evaluate it, run one method from one starting model and evaluate the result, or compute a model's gradient
+ * kernel. A job carries everything that determines its outcome (seeds come from roles), so any worker gives the same
+ * numbers.
  */
 import { marginGradientKernel } from '../../attribution/gradientKernel';
 import { KERNEL_EXAMPLE_COST } from '../../attribution/kernelDefaults';
